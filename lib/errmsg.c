@@ -1,0 +1,51 @@
+/*
+ * errmsg.c: fill a struct errmsg; see errmsg.h.
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "errmsg.h"
+
+int
+errmsg_set(struct errmsg *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return -1;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+errmsg_sys(struct errmsg *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (e == NULL)
+		return -1;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	len = strlen(e->text);
+	snprintf(e->text + len, sizeof(e->text) - len, ": %s", strerror(code));
+	return -1;
+}
+
+void
+errmsg_clear(struct errmsg *e)
+{
+	if (e == NULL)
+		return;
+	e->code = 0;
+	e->text[0] = '\0';
+}

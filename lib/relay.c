@@ -1,0 +1,569 @@
+/*
+ * relay.c: two-way byte relay between fds; see relay.h.
+ * SPDX-License-Identifier: MIT
+ *
+ * Each direction ("half") moves bytes from src to dst through one bounded
+ * buffer: a kernel pipe filled and drained with splice(2), or a user-space
+ * buffer filled with read(2) and drained with write(2).  A half wakes on
+ * its src becoming readable, its dst becoming writable, or a "kick" (for
+ * fds epoll cannot watch, such as regular files and /dev/null, and to
+ * yield after a burst of work), then pumps until it would block.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "fdio.h"
+#include "log.h"
+#include "relay.h"
+#include "xmalloc.h"
+
+#define RELAY_OPS_PER_WAKE 16	/* fill/flush rounds before yielding */
+
+struct relay_fd {
+	int fd;
+	enum fdio_kind kind;
+	int saved_flags;	/* to restore before close; -1 if untouched */
+	int blocking;		/* reads or writes may block: one per wake */
+	int pollable;
+	int closed;
+};
+
+struct relay_half {
+	struct relay *r;
+	enum relay_dir dir;
+	struct relay_fd *src, *dst;
+
+	int splicing;
+	int pfd[2];		/* splice buffer */
+	size_t inpipe;		/* bytes in it */
+	size_t pipecap;
+	int pipe_full;		/* a splice in found no free pipe slot */
+
+	char *buf;		/* copy buffer: data at [off, off + len) */
+	size_t cap, off, len;
+
+	int eof;		/* src reached end of file */
+	int stopped;		/* reading stopped (linger) */
+	int dst_again;		/* last write would have blocked */
+	int done;
+	uint64_t bytes;
+
+	struct event *rev, *wev, *kick;
+	int rev_on, wev_on;
+};
+
+struct relay {
+	struct event_base *base;
+	struct relay_opts opts;
+	struct relay_fd fds[4];
+	size_t nfds;
+	struct relay_half half[2];
+	relay_done_cb cb;
+	void *arg;
+	struct relay_result res;
+	int ended;
+	struct event *done_ev;
+	struct event *linger_ev;
+};
+
+static void relay_pump(struct relay_half *h);
+static void relay_end(struct relay *r);
+
+/* Find or add the bookkeeping entry for fd. */
+static struct relay_fd *
+relay_fd_get(struct relay *r, int fd)
+{
+	struct relay_fd *f;
+	size_t i;
+	int fl;
+
+	for (i = 0; i < r->nfds; i++)
+		if (r->fds[i].fd == fd)
+			return &r->fds[i];
+	f = &r->fds[r->nfds++];
+	f->fd = fd;
+	f->kind = fdio_kind(fd);
+	f->saved_flags = -1;
+	if (f->kind == FDIO_SOCKET || f->kind == FDIO_PIPE)
+		f->saved_flags = fdio_set_nonblock(fd, 1);
+	fl = fcntl(fd, F_GETFL);
+	f->blocking = f->kind != FDIO_FILE && (fl == -1 || !(fl & O_NONBLOCK));
+	f->pollable = fdio_pollable(fd);
+	return f;
+}
+
+/* Close one fd for good: restore its flags; point 0-2 at /dev/null. */
+static void
+relay_fd_close(struct relay_fd *f)
+{
+	int null;
+
+	if (f->closed)
+		return;
+	f->closed = 1;
+	fdio_restore_flags(f->fd, f->saved_flags);
+	if (f->fd <= 2) {
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null != -1 && null != f->fd) {
+			dup2(null, f->fd);
+			close(null);
+		} else if (null == -1) {
+			close(f->fd);
+		}
+	} else {
+		close(f->fd);
+	}
+}
+
+static size_t
+relay_pending(const struct relay_half *h)
+{
+	return h->splicing ? h->inpipe : h->len;
+}
+
+static int
+relay_can_read(const struct relay_half *h)
+{
+	if (h->eof || h->stopped || h->done)
+		return 0;
+	if (h->splicing)
+		return h->inpipe < h->pipecap && !h->pipe_full;
+	return h->len < h->cap;
+}
+
+/* Leave splicing: move what the pipe holds into the copy buffer. */
+static int
+relay_to_copy(struct relay_half *h)
+{
+	ssize_t n;
+
+	log_debug_f("%s: splice not supported, copying", h->dir == RELAY_AB ?
+	    "a->b" : "b->a");
+	h->cap = h->pipecap > h->r->opts.bufsize ? h->pipecap : h->r->opts.bufsize;
+	h->buf = xmalloc(h->cap);
+	h->off = h->len = 0;
+	while (h->inpipe > 0) {
+		n = read(h->pfd[0], h->buf + h->len, h->inpipe);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		h->len += (size_t)n;
+		h->inpipe -= (size_t)n;
+	}
+	close(h->pfd[0]);
+	close(h->pfd[1]);
+	h->pfd[0] = h->pfd[1] = -1;
+	h->splicing = 0;
+	return 0;
+}
+
+static int
+relay_splice_unsupported(int err)
+{
+	return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP;
+}
+
+/* Read once from src.  Returns >0 bytes, 0 EOF, -1 would block, -2 error. */
+static ssize_t
+relay_fill(struct relay_half *h)
+{
+	ssize_t n;
+
+	if (h->splicing) {
+		do {
+			n = splice(h->src->fd, NULL, h->pfd[1], NULL,
+			    h->pipecap - h->inpipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		} while (n == -1 && errno == EINTR);
+		if (n > 0) {
+			h->inpipe += (size_t)n;
+			return n;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EAGAIN) {
+			/* With bytes already in the pipe, it is the pipe
+			 * (out of slots) that is full, not src that is empty. */
+			if (h->inpipe > 0)
+				h->pipe_full = 1;
+			return -1;
+		}
+		if (!relay_splice_unsupported(errno) || relay_to_copy(h) == -1)
+			return -2;
+	}
+	if (h->off > 0 && h->off + h->len == h->cap) {
+		memmove(h->buf, h->buf + h->off, h->len);
+		h->off = 0;
+	}
+	do {
+		n = read(h->src->fd, h->buf + h->off + h->len,
+		    h->cap - h->off - h->len);
+	} while (n == -1 && errno == EINTR);
+	if (n > 0) {
+		h->len += (size_t)n;
+		return n;
+	}
+	if (n == 0)
+		return 0;
+	return errno == EAGAIN || errno == EWOULDBLOCK ? -1 : -2;
+}
+
+/* Write once to dst.  Returns >0 bytes, -1 would block, -2 error. */
+static ssize_t
+relay_flush(struct relay_half *h)
+{
+	ssize_t n;
+
+	if (h->splicing) {
+		do {
+			n = splice(h->pfd[0], NULL, h->dst->fd, NULL, h->inpipe,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		} while (n == -1 && errno == EINTR);
+		if (n > 0) {
+			h->inpipe -= (size_t)n;
+			h->pipe_full = 0;
+			h->bytes += (uint64_t)n;
+			return n;
+		}
+		if (n == -1 && errno == EAGAIN)
+			return -1;
+		if (n == 0)
+			errno = EIO;
+		if (n == 0 || !relay_splice_unsupported(errno) ||
+		    relay_to_copy(h) == -1)
+			return -2;
+	}
+	do {
+		n = write(h->dst->fd, h->buf + h->off, h->len);
+	} while (n == -1 && errno == EINTR);
+	if (n > 0) {
+		h->off += (size_t)n;
+		h->len -= (size_t)n;
+		if (h->len == 0)
+			h->off = 0;
+		h->bytes += (uint64_t)n;
+		return n;
+	}
+	if (n == 0)
+		errno = EIO;
+	return n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -1 : -2;
+}
+
+static void
+relay_event_set(struct event *ev, int *on, int want)
+{
+	if (ev == NULL || *on == want)
+		return;
+	if (want)
+		event_add(ev, NULL);
+	else
+		event_del(ev);
+	*on = want;
+}
+
+/* Ask for exactly the wake-ups the half's state needs. */
+static void
+relay_arm(struct relay_half *h, int busy)
+{
+	int want_r = relay_can_read(h) && h->src->pollable;
+	int want_w = relay_pending(h) > 0 && h->dst_again && h->dst->pollable;
+
+	relay_event_set(h->rev, &h->rev_on, want_r);
+	relay_event_set(h->wev, &h->wev_on, want_w);
+	if (busy || (relay_can_read(h) && !h->src->pollable) ||
+	    (relay_pending(h) > 0 && !h->dst->pollable))
+		event_active(h->kick, 0, 0);
+}
+
+static void
+relay_disarm(struct relay_half *h)
+{
+	relay_event_set(h->rev, &h->rev_on, 0);
+	relay_event_set(h->wev, &h->wev_on, 0);
+	if (h->kick != NULL)
+		event_del(h->kick);
+}
+
+static void
+relay_fail(struct relay_half *h, int err, int on_write)
+{
+	struct relay *r = h->r;
+	const char *dir = h->dir == RELAY_AB ? "a->b" : "b->a";
+
+	log_debug_f("%s: %s: %s", dir, on_write ? "write" : "read", strerror(err));
+	if (r->res.error == 0) {
+		r->res.error = err;
+		r->res.error_dir = h->dir;
+		r->res.error_on_write = on_write;
+	}
+	relay_end(r);
+}
+
+/* This half's input is at EOF and its buffer is empty: pass the EOF on. */
+static void
+relay_half_done(struct relay_half *h)
+{
+	struct relay *r = h->r;
+	struct relay_half *other = &r->half[1 - h->dir];
+
+	h->done = 1;
+	relay_disarm(h);
+	log_debug_f("%s done after %llu bytes", h->dir == RELAY_AB ? "a->b" : "b->a",
+	    (unsigned long long)h->bytes);
+	if (h->dst->kind == FDIO_SOCKET)
+		(void)shutdown(h->dst->fd, SHUT_WR);
+	else if (h->dst != other->src)
+		relay_fd_close(h->dst);
+	if (other->done) {
+		relay_end(r);
+		return;
+	}
+	if (h->dir == RELAY_BA && (r->opts.flags & RELAY_F_B_EOF_ENDS) &&
+	    !other->stopped) {
+		struct timeval tv;
+		double l = r->opts.linger;
+
+		other->stopped = 1;
+		tv.tv_sec = (time_t)l;
+		tv.tv_usec = (suseconds_t)((l - (double)(time_t)l) * 1e6);
+		event_add(r->linger_ev, &tv);
+		relay_pump(other);
+	}
+}
+
+static void
+relay_pump(struct relay_half *h)
+{
+	ssize_t n;
+	int ops, progress, read_once, wrote_once;
+
+	if (h->done || h->r->ended)
+		return;
+	read_once = wrote_once = 0;
+	for (ops = 0; ops < RELAY_OPS_PER_WAKE; ops++) {
+		progress = 0;
+		if (relay_can_read(h) && !(h->src->blocking && read_once)) {
+			n = relay_fill(h);
+			read_once = 1;
+			if (n > 0)
+				progress = 1;
+			else if (n == 0)
+				h->eof = 1;
+			else if (n == -2) {
+				relay_fail(h, errno, 0);
+				return;
+			}
+		}
+		if (relay_pending(h) > 0 && !(h->dst->blocking && wrote_once)) {
+			n = relay_flush(h);
+			wrote_once = 1;
+			h->dst_again = n == -1;
+			if (n > 0)
+				progress = 1;
+			else if (n == -2) {
+				relay_fail(h, errno, 1);
+				return;
+			}
+		}
+		if (!progress)
+			break;
+	}
+	if ((h->eof || h->stopped) && relay_pending(h) == 0) {
+		relay_half_done(h);
+		return;
+	}
+	/* Yield with a kick after a full burst, or when bytes wait for a
+	 * write that was held back (one write per wake on a blocking fd). */
+	relay_arm(h, ops == RELAY_OPS_PER_WAKE ||
+	    (relay_pending(h) > 0 && !h->dst_again));
+}
+
+static void
+relay_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	relay_pump(arg);
+}
+
+static void
+relay_done_cb_(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	(void)fd;
+	(void)what;
+	r->res.bytes[RELAY_AB] = r->half[RELAY_AB].bytes;
+	r->res.bytes[RELAY_BA] = r->half[RELAY_BA].bytes;
+	r->cb(r, &r->res, r->arg);
+}
+
+static void
+relay_linger_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	(void)fd;
+	(void)what;
+	if (relay_pending(&r->half[RELAY_AB]) > 0) {
+		log_debug_f("a->b: dropping %zu unsent bytes after the linger",
+		    relay_pending(&r->half[RELAY_AB]));
+		r->res.lingered = 1;
+	}
+	relay_end(r);
+}
+
+static void
+relay_end(struct relay *r)
+{
+	if (r->ended)
+		return;
+	r->ended = 1;
+	relay_disarm(&r->half[0]);
+	relay_disarm(&r->half[1]);
+	event_del(r->linger_ev);
+	event_active(r->done_ev, 0, 0);
+}
+
+/* Can fds of this kind be the src / dst of a splice to or from a pipe? */
+static int
+relay_splice_src_ok(enum fdio_kind k)
+{
+	return k == FDIO_SOCKET || k == FDIO_PIPE || k == FDIO_FILE;
+}
+
+static int
+relay_splice_dst_ok(enum fdio_kind k)
+{
+	return k == FDIO_SOCKET || k == FDIO_PIPE || k == FDIO_FILE ||
+	    k == FDIO_CHAR;
+}
+
+static void
+relay_half_init(struct relay *r, enum relay_dir dir, int src, int dst)
+{
+	struct relay_half *h = &r->half[dir];
+	int sz;
+
+	h->r = r;
+	h->dir = dir;
+	h->src = relay_fd_get(r, src);
+	h->dst = relay_fd_get(r, dst);
+	h->pfd[0] = h->pfd[1] = -1;
+	if (!(r->opts.flags & RELAY_F_NO_SPLICE) &&
+	    relay_splice_src_ok(h->src->kind) && relay_splice_dst_ok(h->dst->kind) &&
+	    pipe2(h->pfd, O_CLOEXEC | O_NONBLOCK) == 0) {
+		h->splicing = 1;
+		(void)fcntl(h->pfd[1], F_SETPIPE_SZ, (int)r->opts.bufsize);
+		sz = fcntl(h->pfd[1], F_GETPIPE_SZ);
+		h->pipecap = sz > 0 ? (size_t)sz : 65536;
+	} else {
+		/* Also the way out when no fd is left for a pipe. */
+		h->cap = r->opts.bufsize;
+		h->buf = xmalloc(h->cap);
+	}
+	if (h->src->pollable)
+		h->rev = event_new(r->base, src, EV_READ | EV_PERSIST, relay_io_cb, h);
+	if (h->dst->pollable)
+		h->wev = event_new(r->base, dst, EV_WRITE | EV_PERSIST, relay_io_cb, h);
+	h->kick = event_new(r->base, -1, 0, relay_io_cb, h);
+	if ((h->src->pollable && h->rev == NULL) ||
+	    (h->dst->pollable && h->wev == NULL) || h->kick == NULL)
+		abort();
+}
+
+struct relay *
+relay_new(struct event_base *base, int a_rfd, int a_wfd, int b_rfd, int b_wfd,
+    const struct relay_opts *opts, relay_done_cb cb, void *arg)
+{
+	struct relay *r;
+
+	if (fdio_kind(a_rfd) == FDIO_BAD || fdio_kind(a_wfd) == FDIO_BAD ||
+	    fdio_kind(b_rfd) == FDIO_BAD || fdio_kind(b_wfd) == FDIO_BAD) {
+		errno = EBADF;
+		return NULL;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->base = base;
+	if (opts != NULL)
+		r->opts = *opts;
+	if (r->opts.bufsize == 0)
+		r->opts.bufsize = RELAY_BUFSIZE;
+	if (r->opts.linger <= 0)
+		r->opts.linger = 2;
+	r->cb = cb;
+	r->arg = arg;
+	r->done_ev = event_new(base, -1, 0, relay_done_cb_, r);
+	r->linger_ev = evtimer_new(base, relay_linger_cb, r);
+	if (r->done_ev == NULL || r->linger_ev == NULL)
+		abort();
+	relay_half_init(r, RELAY_AB, a_rfd, b_wfd);
+	relay_half_init(r, RELAY_BA, b_rfd, a_wfd);
+	log_debug_f("a: %s/%s, b: %s/%s, a->b %s, b->a %s",
+	    fdio_kind_name(r->half[RELAY_AB].src->kind),
+	    fdio_kind_name(r->half[RELAY_BA].dst->kind),
+	    fdio_kind_name(r->half[RELAY_BA].src->kind),
+	    fdio_kind_name(r->half[RELAY_AB].dst->kind),
+	    r->half[RELAY_AB].splicing ? "splice" : "copy",
+	    r->half[RELAY_BA].splicing ? "splice" : "copy");
+	event_active(r->half[RELAY_AB].kick, 0, 0);
+	event_active(r->half[RELAY_BA].kick, 0, 0);
+	return r;
+}
+
+void
+relay_free(struct relay *r)
+{
+	struct relay_half *h;
+	size_t i;
+	int d;
+
+	if (r == NULL)
+		return;
+	for (d = 0; d < 2; d++) {
+		h = &r->half[d];
+		if (h->rev != NULL)
+			event_free(h->rev);
+		if (h->wev != NULL)
+			event_free(h->wev);
+		if (h->kick != NULL)
+			event_free(h->kick);
+		if (h->pfd[0] != -1)
+			close(h->pfd[0]);
+		if (h->pfd[1] != -1)
+			close(h->pfd[1]);
+		free(h->buf);
+	}
+	for (i = 0; i < r->nfds; i++)
+		relay_fd_close(&r->fds[i]);
+	event_free(r->done_ev);
+	event_free(r->linger_ev);
+	free(r);
+}
+
+uint64_t
+relay_bytes(const struct relay *r, enum relay_dir dir)
+{
+	return r->half[dir].bytes;
+}
+
+size_t
+relay_buffered(const struct relay *r, enum relay_dir dir)
+{
+	return relay_pending(&r->half[dir]);
+}
+
+int
+relay_spliced(const struct relay *r, enum relay_dir dir)
+{
+	return r->half[dir].splicing;
+}

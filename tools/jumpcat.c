@@ -1,0 +1,348 @@
+/*
+ * jumpcat: connect standard input and output to HOST PORT.
+ * SPDX-License-Identifier: MIT
+ *
+ * The direct hop: resolve, connect with Happy Eyeballs, then relay
+ * stdin->socket and socket->stdout with half-close, until the remote side
+ * is done.  Made to be ssh's ProxyCommand ("jumpcat %h %p"), or with
+ * --fdpass its ProxyUseFdpass helper.  This file parses options and wires
+ * library calls together; the work is done in lib/.
+ *
+ * Exit status: 0 success, 1 connection or relay failure, 2 usage error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "dial.h"
+#include "endpoint.h"
+#include "errmsg.h"
+#include "fdio.h"
+#include "fdpass.h"
+#include "log.h"
+#include "relay.h"
+
+#define JUMPCAT_EXIT_OK 0
+#define JUMPCAT_EXIT_FAIL 1
+#define JUMPCAT_EXIT_USAGE 2
+
+enum { OPT_FDPASS = 256 };
+
+/* One table for getopt_long and --help. */
+static const struct jumpcat_option {
+	const char *name;	/* long name, or NULL */
+	int has_arg;
+	int val;		/* short option character, or OPT_* */
+	const char *arg;	/* argument name in --help */
+	const char *help;
+} jumpcat_options[] = {
+	{ NULL, no_argument, '4', NULL, "use IPv4 addresses only" },
+	{ NULL, no_argument, '6', NULL, "use IPv6 addresses only" },
+	{ NULL, required_argument, 'w', "secs",
+	  "give up if no connection is made within secs seconds" },
+	{ "verbose", no_argument, 'v', NULL,
+	  "more messages on stderr (repeat for more)" },
+	{ "fdpass", no_argument, OPT_FDPASS, NULL,
+	  "pass the connected socket to ssh (ProxyUseFdpass yes) and exit" },
+	{ "help", no_argument, 'h', NULL, "show this help and exit" },
+	{ "version", no_argument, 'V', NULL, "show the version and exit" },
+};
+#define JUMPCAT_NOPTIONS (sizeof(jumpcat_options) / sizeof(jumpcat_options[0]))
+
+struct jumpcat {
+	struct event_base *base;
+	struct dial_opts dial;
+	int fdpass;
+	int verbose;
+	char host[ENDPOINT_HOST_MAX];
+	uint16_t port;
+	struct dial *dialer;
+	struct relay *relay;
+	struct event *sigev[3];
+	int exit_status;
+};
+
+static void
+jumpcat_usage(FILE *out)
+{
+	fprintf(out, "usage: jumpcat [-46v] [-w secs] [--fdpass] host port\n");
+}
+
+static void
+jumpcat_help(void)
+{
+	const struct jumpcat_option *o;
+	char left[40];
+	size_t i;
+
+	jumpcat_usage(stdout);
+	printf("Connect standard input and output to host port "
+	    "(ssh: ProxyCommand jumpcat %%h %%p).\n\n");
+	for (i = 0; i < JUMPCAT_NOPTIONS; i++) {
+		o = &jumpcat_options[i];
+		if (o->val < 256 && o->name != NULL)
+			snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name);
+		else if (o->val < 256)
+			snprintf(left, sizeof(left), "-%c%s%s", o->val,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s", o->name);
+		printf("  %-16s %s\n", left, o->help);
+	}
+	printf("\nExit status: 0 success, 1 connection failure, 2 usage error.\n");
+}
+
+/* Print a usage error and the short usage; returns the usage exit code. */
+static int __attribute__((format(printf, 1, 2)))
+jumpcat_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "jumpcat: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	jumpcat_usage(stderr);
+	fprintf(stderr, "Try 'jumpcat --help' for more information.\n");
+	return JUMPCAT_EXIT_USAGE;
+}
+
+static int
+jumpcat_parse_secs(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 ||
+	    v > 86400 * 365)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Parse argv into j.  Returns -1 to go on, or an exit status (0 after
+ * --help or --version, 2 after a usage error).
+ */
+static int
+jumpcat_parse(struct jumpcat *j, int argc, char **argv)
+{
+	struct option longopts[JUMPCAT_NOPTIONS + 1];
+	char shortopts[2 * JUMPCAT_NOPTIONS + 2], *sp = shortopts;
+	struct errmsg e;
+	size_t i, n = 0;
+	int c;
+
+	*sp++ = ':';
+	for (i = 0; i < JUMPCAT_NOPTIONS; i++) {
+		const struct jumpcat_option *o = &jumpcat_options[i];
+		if (o->name != NULL) {
+			longopts[n].name = o->name;
+			longopts[n].has_arg = o->has_arg;
+			longopts[n].flag = NULL;
+			longopts[n].val = o->val;
+			n++;
+		}
+		if (o->val < 256) {
+			*sp++ = (char)o->val;
+			if (o->has_arg == required_argument)
+				*sp++ = ':';
+		}
+	}
+	*sp = '\0';
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case '4':
+			j->dial.family = AF_INET;
+			break;
+		case '6':
+			j->dial.family = AF_INET6;
+			break;
+		case 'w':
+			if (jumpcat_parse_secs(optarg, &j->dial.timeout) == -1)
+				return jumpcat_usage_error(
+				    "invalid -w \"%s\": expected a positive number of seconds",
+				    optarg);
+			break;
+		case 'v':
+			j->verbose++;
+			break;
+		case OPT_FDPASS:
+			j->fdpass = 1;
+			break;
+		case 'h':
+			jumpcat_help();
+			return JUMPCAT_EXIT_OK;
+		case 'V':
+			printf("jumpcat (hopkit) %s\n", PACKAGE_VERSION);
+			return JUMPCAT_EXIT_OK;
+		case ':':
+			return jumpcat_usage_error("option %s needs an argument",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0 && optopt < 256)
+				return jumpcat_usage_error("unknown option -%c", optopt);
+			return jumpcat_usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return jumpcat_usage_error(argc - optind == 0 ?
+		    "missing host and port" : "missing port");
+	if (argc - optind > 2)
+		return jumpcat_usage_error("too many arguments");
+	if (endpoint_parse_host(argv[optind], j->host, sizeof(j->host), &e) == -1)
+		return jumpcat_usage_error("%s", e.text);
+	if (endpoint_port_lookup(argv[optind + 1], 0, &j->port, &e) == -1)
+		return jumpcat_usage_error("%s", e.text);
+	return -1;
+}
+
+static void
+jumpcat_relay_done(struct relay *r, const struct relay_result *res, void *arg)
+{
+	struct jumpcat *j = arg;
+
+	(void)r;
+	log_debug("sent %llu bytes, received %llu bytes",
+	    (unsigned long long)res->bytes[RELAY_AB],
+	    (unsigned long long)res->bytes[RELAY_BA]);
+	if (res->error != 0) {
+		if (res->error_dir == RELAY_BA && res->error_on_write &&
+		    res->error == EPIPE) {
+			/* Our reader (ssh) went away: nothing left to do. */
+			log_debug("stdout closed by reader");
+		} else if ((res->error_dir == RELAY_AB && !res->error_on_write) ||
+		    (res->error_dir == RELAY_BA && res->error_on_write)) {
+			log_error("%s %s: %s", res->error_on_write ? "write to" :
+			    "read from", res->error_on_write ? "stdout" : "stdin",
+			    strerror(res->error));
+			j->exit_status = JUMPCAT_EXIT_FAIL;
+		} else {
+			log_error("%s port %u: %s", j->host, (unsigned)j->port,
+			    strerror(res->error));
+			j->exit_status = JUMPCAT_EXIT_FAIL;
+		}
+	}
+	event_base_loopbreak(j->base);
+}
+
+static void
+jumpcat_connected(int fd, const struct sockaddr *addr, const struct errmsg *e,
+    void *arg)
+{
+	struct jumpcat *j = arg;
+	struct relay_opts ro = { .flags = RELAY_F_B_EOF_ENDS };
+	struct errmsg pe;
+	char abuf[64];
+
+	j->dialer = NULL;
+	if (fd == -1) {
+		log_error("%s", e->text);
+		j->exit_status = JUMPCAT_EXIT_FAIL;
+		event_base_loopbreak(j->base);
+		return;
+	}
+	log_info("connected to %s [%s] port %u", j->host,
+	    dial_ntop(addr, abuf, sizeof(abuf)), (unsigned)j->port);
+	if (j->fdpass) {
+		if (fdpass_send(STDOUT_FILENO, fd, &pe) == -1) {
+			log_error("%s", pe.text);
+			j->exit_status = JUMPCAT_EXIT_FAIL;
+		}
+		close(fd);
+		event_base_loopbreak(j->base);
+		return;
+	}
+	fdio_set_nodelay(fd);
+	j->relay = relay_new(j->base, STDIN_FILENO, STDOUT_FILENO, fd, fd, &ro,
+	    jumpcat_relay_done, j);
+	if (j->relay == NULL) {
+		log_error("cannot relay: %s", strerror(errno));
+		close(fd);
+		j->exit_status = JUMPCAT_EXIT_FAIL;
+		event_base_loopbreak(j->base);
+	}
+}
+
+/* Start dialing from inside the loop, once the signal events are in place. */
+static void
+jumpcat_start(evutil_socket_t fd, short what, void *arg)
+{
+	struct jumpcat *j = arg;
+
+	(void)fd;
+	(void)what;
+	j->dialer = dial_start(j->base, j->host, j->port, &j->dial,
+	    jumpcat_connected, j);
+}
+
+/* SIGHUP (ssh's goodbye to its ProxyCommand), SIGINT, SIGTERM: clean up,
+ * then die of the same signal so the parent sees why. */
+static void
+jumpcat_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct jumpcat *j = arg;
+
+	(void)what;
+	log_debug("caught signal %d", (int)sig);
+	relay_free(j->relay);
+	j->relay = NULL;
+	signal((int)sig, SIG_DFL);
+	raise((int)sig);
+	_exit(128 + (int)sig);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const int sigs[3] = { SIGHUP, SIGINT, SIGTERM };
+	struct jumpcat j;
+	int rc, i;
+
+	memset(&j, 0, sizeof(j));
+	j.dial.family = AF_UNSPEC;
+	log_init(argv[0], 0, 0);
+	rc = jumpcat_parse(&j, argc, argv);
+	if (rc >= 0)
+		return rc;
+	log_set_verbosity(j.verbose);
+	signal(SIGPIPE, SIG_IGN);
+
+	j.base = event_base_new();
+	if (j.base == NULL) {
+		log_error("cannot start the event loop");
+		return JUMPCAT_EXIT_FAIL;
+	}
+	for (i = 0; i < 3; i++) {
+		j.sigev[i] = evsignal_new(j.base, sigs[i], jumpcat_signal, &j);
+		if (j.sigev[i] == NULL || event_add(j.sigev[i], NULL) == -1) {
+			log_error("cannot handle signals");
+			return JUMPCAT_EXIT_FAIL;
+		}
+	}
+	event_base_once(j.base, -1, EV_TIMEOUT, jumpcat_start, &j, NULL);
+	event_base_dispatch(j.base);
+
+	dial_cancel(j.dialer);
+	relay_free(j.relay);
+	for (i = 0; i < 3; i++)
+		event_free(j.sigev[i]);
+	event_base_free(j.base);
+	return j.exit_status;
+}
