@@ -82,10 +82,16 @@ tap_report(int success, const char *fmt, va_list ap)
 	tap_run++;
 	if (!success)
 		tap_failed++;
+	char desc[1024], *p;
+
 	printf("%sok %lu", success ? "" : "not ", tap_run);
 	if (fmt != NULL && *fmt != '\0') {
-		printf(" - ");
-		vprintf(fmt, ap);
+		/* A description is one line, and '#' would start a directive. */
+		vsnprintf(desc, sizeof(desc), fmt, ap);
+		for (p = desc; *p != '\0'; p++)
+			if (*p == '\n' || *p == '\r' || *p == '#')
+				*p = '_';
+		printf(" - %s", desc);
 	}
 	printf("\n");
 	return success;
