@@ -281,7 +281,8 @@ dial_next(struct dial *d)
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 		if (fd == -1) {
 			a->fd = -1;
-			errmsg_sys(&d->err, errno, "socket");
+			errmsg_sys(&d->err, errno, "connect to %s port %u: socket",
+			    d->host, (unsigned)d->port);
 			d->have_err = 1;
 			continue;
 		}

@@ -105,6 +105,19 @@ fdio_set_cloexec(int fd)
 	return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
+int
+fdio_sanitize_stdfds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 void
 fdio_set_nodelay(int fd)
 {

@@ -33,6 +33,10 @@ void fdio_restore_flags(int fd, int flags);
 
 int fdio_set_cloexec(int fd);
 
+/* Open /dev/null on any of fds 0-2 that is closed, so that no socket can
+ * land there by accident (as OpenSSH's sanitise_stdfd).  -1 on failure. */
+int fdio_sanitize_stdfds(void);
+
 /* TCP_NODELAY on a TCP socket; a no-op on other fds. */
 void fdio_set_nodelay(int fd);
 

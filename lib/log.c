@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -18,14 +20,30 @@ static int log_level_max;
 static int log_flags;
 static FILE *log_stream;
 
-/* Route libevent's messages into ours: its errors and warnings are ours at
- * debug level, since the library reports what matters through return codes. */
+/* Route libevent's messages into ours: its warnings are ours at debug
+ * level, since the library reports what matters through return codes; its
+ * errors, which come just before it gives up, always show. */
 static void
 log_event_cb(int severity, const char *msg)
 {
-	int level = severity >= EVENT_LOG_WARN ? LOG_LEVEL_DEBUG : LOG_LEVEL_TRACE;
+	int level = severity >= EVENT_LOG_ERR ? -1 :
+	    severity >= EVENT_LOG_WARN ? LOG_LEVEL_DEBUG : LOG_LEVEL_TRACE;
 
 	log_emit(level, "libevent", "%s", msg);
+}
+
+/*
+ * libevent cannot go on and is about to exit(3) on its own, without a word
+ * (seen with no fds left for its signal socketpair).  Say why in one line
+ * and leave with status 1.  This is the one exit in lib/, and it is
+ * libevent's, not ours.
+ */
+static void
+log_event_fatal_cb(int err)
+{
+	(void)err;
+	log_error("libevent failed (see the line above); giving up");
+	_exit(1);
 }
 
 void
@@ -42,6 +60,7 @@ log_init(const char *progname, int verbosity, int flags)
 	if (flags & LOG_F_SYSLOG)
 		openlog(log_progname, LOG_PID, LOG_DAEMON);
 	event_set_log_callback(log_event_cb);
+	event_set_fatal_callback(log_event_fatal_cb);
 }
 
 void

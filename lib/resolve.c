@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,11 +75,26 @@ resolve_run(struct resolve *r, int numeric)
 	uint64_t one = 1;
 	int rc;
 
+	int probe, err = 0;
+
 	resolve_hints(&hints, r->family, numeric);
 	rc = getaddrinfo(r->host, r->service, &hints, &ai);
+	if (rc != 0 && rc != EAI_SYSTEM) {
+		/* glibc says "Name or service not known" when it could not even
+		 * open /etc/hosts or a DNS socket; tell the real reason. */
+		probe = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (probe == -1 && (errno == EMFILE || errno == ENFILE)) {
+			err = errno;
+			rc = EAI_SYSTEM;
+		}
+		if (probe != -1)
+			close(probe);
+	} else if (rc == EAI_SYSTEM) {
+		err = errno;
+	}
 	pthread_mutex_lock(&r->lock);
 	r->gai_err = rc;
-	r->sys_errno = rc == EAI_SYSTEM ? errno : 0;
+	r->sys_errno = err;
 	r->ai = rc == 0 ? ai : NULL;
 	pthread_mutex_unlock(&r->lock);
 	while (write(r->efd, &one, sizeof(one)) == -1 && errno == EINTR)

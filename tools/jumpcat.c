@@ -177,7 +177,7 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 		case 'w':
 			if (jumpcat_parse_secs(optarg, &j->dial.timeout) == -1)
 				return jumpcat_usage_error(
-				    "invalid -w \"%s\": expected a positive number of seconds",
+				    "invalid -w \"%s\": expected seconds, more than 0 and at most 31536000",
 				    optarg);
 			break;
 		case 'v':
@@ -234,7 +234,8 @@ jumpcat_relay_done(struct relay *r, const struct relay_result *res, void *arg)
 			    strerror(res->error));
 			j->exit_status = JUMPCAT_EXIT_FAIL;
 		} else {
-			log_error("%s port %u: %s", j->host, (unsigned)j->port,
+			log_error("%s %s port %u: %s", res->error_on_write ?
+			    "write to" : "read from", j->host, (unsigned)j->port,
 			    strerror(res->error));
 			j->exit_status = JUMPCAT_EXIT_FAIL;
 		}
@@ -318,6 +319,10 @@ main(int argc, char **argv)
 	memset(&j, 0, sizeof(j));
 	j.dial.family = AF_UNSPEC;
 	log_init(argv[0], 0, 0);
+	if (fdio_sanitize_stdfds() == -1) {
+		log_error("cannot open /dev/null: %s", strerror(errno));
+		return JUMPCAT_EXIT_FAIL;
+	}
 	rc = jumpcat_parse(&j, argc, argv);
 	if (rc >= 0)
 		return rc;

@@ -1,0 +1,18 @@
+# t/local.mk: test helpers and integration tests, included by Makefile.am.
+# SPDX-License-Identifier: MIT
+#
+# The integration tests (t/*.t) are bash TAP scripts that drive the real
+# binaries against real servers started by t/tap/fixtures.sh on free
+# loopback ports; t/helper/tcpserv is the small TCP server they use.
+
+check_PROGRAMS += t/helper/tcpserv
+t_helper_tcpserv_SOURCES = t/helper/tcpserv.c
+
+INTEGRATION_TESTS += \
+	t/jumpcat-usage.t \
+	t/jumpcat-addr.t \
+	t/jumpcat-halfclose.t \
+	t/jumpcat-data.t \
+	t/jumpcat-ssh.t
+
+EXTRA_DIST += $(INTEGRATION_TESTS) t/tap/libtap.sh t/tap/fixtures.sh

@@ -1,0 +1,305 @@
+# fixtures.sh: real servers on free loopback ports for hopkit's tests and demo.
+# SPDX-License-Identifier: MIT
+#
+# Source it from a t/*.t test (after libtap.sh) or from a plain bash script.
+# Every server runs in its own process group, started only on a free port
+# and waited for through a pidfile or portfile with a bounded deadline (never
+# a fixed sleep).  On exit (or INT/TERM/HUP) every group is killed and the
+# temp dir removed; add your own exit work with `fixture_atexit CMD`.
+# Set T_KEEP=1 to keep the temp dir for debugging.
+#
+#   fixture_tmpdir            sets T_TMP (a fresh temp dir), installs cleanup
+#   fixture_require CMD...    every CMD (name or absolute path) must exist
+#   fixture_tcpserv MODE ARG  t/helper/tcpserv; sets TCPSERV_PORT, TCPSERV_PID
+#   fixture_sshd_start [-6]   OpenSSH sshd on 127.0.0.1 (and ::1 with -6);
+#                             sets SSHD_PORT, SSHD_PID, SSH_CONFIG, SSHD_LOG
+#   fixture_free_port         sets FIXTURE_PORT to a loopback port with no
+#                             listener (free a moment ago)
+#   fixture_stop PID          stop one server (its whole process group) now
+#
+# A fixture that cannot start is a failure under CI=true (`bail`), else the
+# test file is skipped (`skip_all`).  Sourced by a plain script (no
+# libtap.sh) it prints "fixtures: REASON" on stderr and returns 1.
+# shellcheck disable=SC2034 # the variables set here are for the caller
+
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+
+FIXTURE__OWNER=
+FIXTURE__PGIDS=()
+FIXTURE__ATEXIT=()
+FIXTURE__SEQ=0
+
+# fixture_fail REASON: report a fixture that cannot start (see above).
+fixture_fail() {
+	if [[ -z ${TAP_LOADED-} ]]; then
+		echo "fixtures: $1" >&2
+		return 1
+	fi
+	case ${CI-} in
+	true | 1 | yes) bail "$1" ;;
+	*) skip_all "$1" ;;
+	esac
+}
+
+# fixture_atexit CMD: run CMD (a string, eval'd) at cleanup, before the kills.
+fixture_atexit() {
+	FIXTURE__ATEXIT+=("$1")
+}
+
+# fixture_cleanup: stop every server, run exit hooks, remove T_TMP.
+fixture_cleanup() {
+	local cmd pg
+	[[ $BASHPID == "$FIXTURE__OWNER" ]] || return 0
+	for cmd in "${FIXTURE__ATEXIT[@]}"; do
+		eval "$cmd" || true
+	done
+	for pg in "${FIXTURE__PGIDS[@]}"; do
+		fixture_stop "$pg"
+	done
+	FIXTURE__PGIDS=()
+	if [[ -n ${T_TMP-} && -d $T_TMP ]]; then
+		if [[ -n ${T_KEEP-} ]]; then
+			echo "fixtures: kept $T_TMP" >&2
+		else
+			rm -rf -- "$T_TMP"
+		fi
+	fi
+}
+
+# fixture_stop PGID: TERM the process group, wait up to 5 s, then KILL it.
+fixture_stop() {
+	local pg=$1 i
+	kill -TERM -- "-$pg" 2>/dev/null || return 0
+	for ((i = 0; i < 250; i++)); do
+		kill -0 -- "-$pg" 2>/dev/null || return 0
+		sleep 0.02
+	done
+	echo "fixtures: process group $pg ignored SIGTERM; killing it" >&2
+	kill -KILL -- "-$pg" 2>/dev/null || true
+}
+
+# fixture_tmpdir: create T_TMP once per shell and install the exit traps.
+fixture_tmpdir() {
+	[[ $FIXTURE__OWNER == "$BASHPID" && -d ${T_TMP-} ]] && return 0
+	T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/hopkit-t.XXXXXX") || {
+		fixture_fail "cannot create a temp dir in ${TMPDIR:-/tmp}"
+		return 1
+	}
+	FIXTURE__OWNER=$BASHPID
+	trap fixture_cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# fixture__missing CMD: say why CMD is missing and where to get it.
+fixture__missing() {
+	local pkg
+	case $1 in
+	"$top_builddir"/*) echo "$1 is not built (run: make ${1#"$top_builddir"/})"; return ;;
+	esac
+	case ${1##*/} in
+	sshd) pkg=openssh-server ;;
+	ssh | ssh-keygen) pkg=openssh-client ;;
+	nc) pkg=netcat-openbsd ;;
+	ip | ss) pkg=iproute2 ;;
+	nft) pkg=nftables ;;
+	timeout | sha256sum | mkfifo) pkg=coreutils ;;
+	setsid) pkg=util-linux ;;
+	pgrep | ps) pkg=procps ;;
+	strace | socat | tinyproxy | microsocks | openssl | mandoc) pkg=${1##*/} ;;
+	esac
+	echo "missing $1${pkg:+ (Debian package $pkg; ./bootstrap check installs it)}"
+}
+
+# fixture_require CMD...: fail (CI) or skip unless every CMD is available.
+fixture_require() {
+	local cmd
+	for cmd in "$@"; do
+		if [[ $cmd == /* ]]; then
+			[[ -x $cmd ]] && continue
+		else
+			command -v "$cmd" >/dev/null 2>&1 && continue
+		fi
+		fixture_fail "$(fixture__missing "$cmd")"
+		return 1
+	done
+}
+
+# fixture__spawn LOG CMD...: start CMD as leader of a new session (so its
+# process group can be killed as a whole), output to LOG.  Sets FIXTURE_PID.
+fixture__spawn() {
+	local log=$1 monitor=
+	shift
+	# Without job control the child is no group leader, so setsid(1)
+	# calls setsid() in place instead of forking: $! is the leader.
+	[[ $- == *m* ]] && monitor=1 && set +m
+	setsid "$@" </dev/null >>"$log" 2>&1 &
+	FIXTURE_PID=$!
+	[[ -n $monitor ]] && set -m
+	FIXTURE__PGIDS+=("$FIXTURE_PID")
+}
+
+# fixture__wait_file FILE PID SECS: poll until FILE is non-empty.  Return 1
+# if PID died first, 2 when SECS passed.
+fixture__wait_file() {
+	local file=$1 pid=$2 end
+	end=$(($(fixture__now_us) + $3 * 1000000))
+	while [[ ! -s $file ]]; do
+		kill -0 "$pid" 2>/dev/null || { [[ -s $file ]] && return 0; return 1; }
+		(($(fixture__now_us) < end)) || return 2
+		sleep 0.02
+	done
+}
+
+# fixture__now_us: print the wall clock in microseconds.
+fixture__now_us() {
+	echo "${EPOCHREALTIME//[!0-9]/}"
+}
+
+# fixture__tail FILE: the last lines of FILE on one line, for error messages.
+fixture__tail() {
+	[[ -s $1 ]] && tail -n 5 -- "$1" | tr '\n' ' '
+}
+
+# fixture__tcpserv_bin: set TCPSERV_BIN, or fail if tcpserv is not built.
+fixture__tcpserv_bin() {
+	TCPSERV_BIN=$top_builddir/t/helper/tcpserv
+	[[ -x $TCPSERV_BIN ]] && return 0
+	fixture_fail "$(fixture__missing "$TCPSERV_BIN")"
+}
+
+# fixture_tcpserv MODE [ARG...]: start `tcpserv -m MODE ARG...` (see
+# t/helper/tcpserv.c) and wait for its portfile.  Sets TCPSERV_PORT and
+# TCPSERV_PID.
+fixture_tcpserv() {
+	local mode=$1 pf log
+	shift
+	fixture_tmpdir || return 1
+	fixture__tcpserv_bin || return 1
+	FIXTURE__SEQ=$((FIXTURE__SEQ + 1))
+	pf=$T_TMP/tcpserv.$FIXTURE__SEQ.port
+	log=$T_TMP/tcpserv.$FIXTURE__SEQ.log
+	fixture__spawn "$log" "$TCPSERV_BIN" -m "$mode" -P "$pf" "$@"
+	if ! fixture__wait_file "$pf" "$FIXTURE_PID" 10; then
+		fixture_fail "tcpserv -m $mode $* did not start: $(fixture__tail "$log")"
+		return 1
+	fi
+	TCPSERV_PORT=$(<"$pf")
+	TCPSERV_PID=$FIXTURE_PID
+}
+
+# fixture_free_port: set FIXTURE_PORT to a loopback port that was free a
+# moment ago (the caller retries if it is taken by the time it binds).
+fixture_free_port() {
+	local pf
+	fixture_tmpdir || return 1
+	fixture__tcpserv_bin || return 1
+	pf=$T_TMP/free.port
+	rm -f -- "$pf"
+	if ! "$TCPSERV_BIN" -m port -P "$pf"; then
+		fixture_fail "tcpserv -m port failed"
+		return 1
+	fi
+	FIXTURE_PORT=$(<"$pf")
+}
+
+# fixture__sshd_config PORT V6: write sshd_config, ssh_config, known_hosts.
+fixture__sshd_config() {
+	local port=$1 v6=$2 hostkey user
+	hostkey=$(cut -d' ' -f1-2 "$T_TMP/ssh_host_ed25519_key.pub")
+	user=$(id -un)
+	cat >"$T_TMP/sshd_config" <<-EOF
+		Port $port
+		ListenAddress 127.0.0.1
+		${v6:+ListenAddress ::1}
+		HostKey $T_TMP/ssh_host_ed25519_key
+		PidFile $T_TMP/sshd.pid
+		AuthorizedKeysFile $T_TMP/authorized_keys
+		AuthenticationMethods publickey
+		PasswordAuthentication no
+		KbdInteractiveAuthentication no
+		UsePAM no
+		StrictModes no
+		PermitRootLogin prohibit-password
+		PermitUserRC no
+		AllowTcpForwarding yes
+		PrintMotd no
+		PrintLastLog no
+		UseDNS no
+		MaxStartups 100
+		MaxSessions 100
+		LogLevel VERBOSE
+		Subsystem sftp internal-sftp
+	EOF
+	printf '%s %s\n' "[127.0.0.1]:$port" "$hostkey" "[localhost]:$port" \
+		"$hostkey" "[::1]:$port" "$hostkey" >"$T_TMP/known_hosts"
+	cat >"$T_TMP/ssh_config" <<-EOF
+		Host *
+		  User $user
+		  IdentityFile $T_TMP/id_ed25519
+		  IdentitiesOnly yes
+		  IdentityAgent none
+		  PasswordAuthentication no
+		  KbdInteractiveAuthentication no
+		  UserKnownHostsFile $T_TMP/known_hosts
+		  GlobalKnownHostsFile /dev/null
+		  StrictHostKeyChecking yes
+		  UpdateHostKeys no
+		  CheckHostIP no
+		  BatchMode yes
+		  ControlMaster no
+		  ControlPath none
+		  LogLevel ERROR
+		  ConnectTimeout 10
+	EOF
+}
+
+# fixture_sshd_start [-6]: start OpenSSH sshd with its own host key and an
+# authorized client key, all in T_TMP, on a free port of 127.0.0.1 (and ::1
+# with -6).  Sets SSHD_PORT, SSHD_PID, SSHD_LOG and SSH_CONFIG (for
+# `ssh -F "$SSH_CONFIG" -p "$SSHD_PORT" 127.0.0.1`).
+fixture_sshd_start() {
+	local v6='' port try rc n naddr=1 sshd=/usr/sbin/sshd
+	[[ ${1-} == -6 ]] && v6=1 && naddr=2
+	fixture_tmpdir || return 1
+	if [[ -s $T_TMP/sshd.pid ]]; then
+		fixture_fail "fixture_sshd_start: one sshd per temp dir, and it runs already"
+		return 1
+	fi
+	fixture_require "$sshd" ssh ssh-keygen setsid || return 1
+	if [[ $(id -u) == 0 && ! -d /run/sshd ]]; then
+		mkdir -m 0755 /run/sshd || { fixture_fail "cannot create /run/sshd"; return 1; }
+	fi
+	rm -f -- "$T_TMP"/ssh_host_ed25519_key* "$T_TMP"/id_ed25519*
+	if ! ssh-keygen -q -t ed25519 -N '' -C hopkit-test-host -f "$T_TMP/ssh_host_ed25519_key" ||
+		! ssh-keygen -q -t ed25519 -N '' -C hopkit-test-client -f "$T_TMP/id_ed25519"; then
+		fixture_fail "ssh-keygen failed"
+		return 1
+	fi
+	cp -- "$T_TMP/id_ed25519.pub" "$T_TMP/authorized_keys"
+	SSHD_LOG=$T_TMP/sshd.log
+	SSH_CONFIG=$T_TMP/ssh_config
+	for try in 1 2 3 4 5; do
+		fixture_free_port || return 1
+		port=$FIXTURE_PORT
+		fixture__sshd_config "$port" "$v6"
+		rm -f -- "$T_TMP/sshd.pid" "$SSHD_LOG"
+		fixture__spawn "$T_TMP/sshd.out" "$sshd" -D -f "$T_TMP/sshd_config" -E "$SSHD_LOG"
+		rc=0
+		fixture__wait_file "$T_TMP/sshd.pid" "$FIXTURE_PID" 15 || rc=$?
+		n=$(grep -c 'Server listening on' "$SSHD_LOG" 2>/dev/null)
+		if ((rc == 0 && ${n:-0} == naddr)); then
+			SSHD_PORT=$port
+			SSHD_PID=$FIXTURE_PID
+			return 0
+		fi
+		fixture_stop "$FIXTURE_PID"
+		# Someone took the port between probe and bind: try another.
+		grep -q 'Bind to port' "$SSHD_LOG" 2>/dev/null && ((rc != 2)) && continue
+		break
+	done
+	fixture_fail "sshd did not start (try $try): $(fixture__tail "$SSHD_LOG") $(fixture__tail "$T_TMP/sshd.out")"
+	return 1
+}
