@@ -209,7 +209,7 @@ dial_won(struct dial *d, struct dial_attempt *a)
 	int fd = a->fd;
 
 	d->result_addr = d->addrs[a->index];
-	log_debug("connected to %s [%s] port %u", d->host,
+	log_trace("connected to %s [%s] port %u", d->host,
 	    dial_ntop((struct sockaddr *)&d->result_addr, abuf, sizeof(abuf)),
 	    (unsigned)d->port);
 	/* Keep the winner out of the general close. */

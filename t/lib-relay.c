@@ -166,6 +166,92 @@ test_both_ways(struct event_base *base, unsigned flags, const char *mode)
 	close(b[0]);
 }
 
+/* Side A made of pipes, as a tool's stdin and stdout: one splice straight
+ * across each way (direct mode), or copying. */
+static void
+test_pipes_both_ways(struct event_base *base, unsigned flags, const char *mode)
+{
+	struct relay_opts o = { .flags = flags };
+	struct peer aw, ar, bw, br;
+	struct done d = { 0 };
+	struct relay *r;
+	int in[2], out[2], b[2];
+	uint64_t size = 16 * MiB + 3;
+
+	if (pipe(in) == -1 || pipe(out) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, b) == -1)
+		sysbail("pipe");
+	r = relay_new(base, in[0], out[1], b[1], b[1], &o, done_cb, &d);
+	is_int(!(flags & RELAY_F_NO_SPLICE), relay_spliced(r, RELAY_AB),
+	    "%s pipes: splice in use as asked", mode);
+	aw = (struct peer){ .fd = in[1], .seed = 4, .want = size, .shut = 2 };
+	ar = (struct peer){ .fd = out[0], .seed = 5 };
+	bw = (struct peer){ .fd = b[0], .seed = 5, .want = size, .shut = 1 };
+	br = (struct peer){ .fd = b[0], .seed = 4 };
+	peer_start(&aw, writer_main);
+	peer_start(&ar, reader_main);
+	peer_start(&bw, writer_main);
+	peer_start(&br, reader_main);
+	run_until_done(base, &d);
+	pthread_join(aw.tid, NULL);
+	pthread_join(bw.tid, NULL);
+	pthread_join(br.tid, NULL);
+	relay_free(r);		/* closes out[1]: the reader sees EOF */
+	pthread_join(ar.tid, NULL);
+	is_int(0, d.res.error, "%s pipes: no error", mode);
+	ok(br.got == size && !br.bad, "%s pipes: stdin-like pipe to B whole", mode);
+	ok(ar.got == size && !ar.bad, "%s pipes: B to stdout-like pipe whole", mode);
+	close(out[0]);
+	close(b[0]);
+}
+
+/* Direct mode holds nothing itself: a stalled reader stops the writer. */
+static void
+test_backpressure_direct(struct event_base *base)
+{
+	struct done d = { 0 };
+	struct relay *r;
+	struct peer br;
+	char buf[65536];
+	uint64_t sent = 0;
+	int in[2], out[2], b[2], stalls = 0, rounds;
+	ssize_t n;
+
+	if (pipe2(in, O_NONBLOCK) == -1 || pipe(out) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, b) == -1)
+		sysbail("pipe");
+	r = relay_new(base, in[0], out[1], b[1], b[1], NULL, done_cb, &d);
+	memset(buf, 0, sizeof(buf));
+	for (rounds = 0; rounds < 100000 && stalls < 50; rounds++) {
+		n = write(in[1], buf, sizeof(buf));
+		if (n > 0) {
+			sent += (uint64_t)n;
+			stalls = 0;
+		} else {
+			stalls++;
+		}
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		if (relay_buffered(r, RELAY_AB) != 0)
+			break;
+	}
+	ok(stalls >= 50, "direct: the writer was stopped (%llu bytes in)",
+	    (unsigned long long)sent);
+	is_int(0, (long long)relay_buffered(r, RELAY_AB),
+	    "direct: the relay itself holds nothing");
+	ok(sent < 64 * MiB, "direct: memory did not grow with the input");
+	br = (struct peer){ .fd = b[0], .seed = 0 };
+	peer_start(&br, reader_main);
+	close(in[1]);
+	shutdown(b[0], SHUT_WR);
+	run_until_done(base, &d);
+	pthread_join(br.tid, NULL);
+	ok(br.got == sent, "direct: all %llu bytes delivered after the stall",
+	    (unsigned long long)br.got);
+	relay_free(r);
+	close(out[0]);
+	close(b[0]);
+}
+
 /* stdin/stdout-like pipes on side A: A's EOF half-closes B, and B's EOF
  * closes A's output while B still receives. */
 static void
@@ -385,6 +471,9 @@ main(void)
 	plan_lazy();
 	test_both_ways(base, 0, "splice");
 	test_both_ways(base, RELAY_F_NO_SPLICE, "copy");
+	test_pipes_both_ways(base, 0, "splice");
+	test_pipes_both_ways(base, RELAY_F_NO_SPLICE, "copy");
+	test_backpressure_direct(base);
 	test_half_close(base, 0, "splice");
 	test_half_close(base, RELAY_F_NO_SPLICE, "copy");
 	test_b_eof_ends(base);
