@@ -166,6 +166,8 @@ dial_finish(struct dial *d, int fd)
 	size_t i;
 
 	d->result_fd = fd;
+	resolve_cancel(d->resolve);
+	d->resolve = NULL;
 	for (i = 0; i < d->naddrs; i++)
 		dial_close_attempt(&d->attempts[i]);
 	if (d->delay_ev != NULL)
@@ -187,7 +189,28 @@ dial_fail(struct dial *d)
 
 static void dial_next(struct dial *d);
 
-/* Record why one attempt failed; the last failure is the one reported. */
+/*
+ * How much a failure says about the host: a refusal or a timeout means it
+ * was reached or tried, "unreachable" may only mean this machine has no
+ * route for that family.  The most telling failure is reported.
+ */
+static int
+dial_err_rank(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return 3;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case EAFNOSUPPORT:
+	case EADDRNOTAVAIL:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+/* Record why one attempt failed, keeping the most telling failure. */
 static void
 dial_attempt_failed(struct dial *d, struct dial_attempt *a, int err)
 {
@@ -196,9 +219,11 @@ dial_attempt_failed(struct dial *d, struct dial_attempt *a, int err)
 	log_debug("connect to %s [%s] port %u: %s", d->host,
 	    dial_ntop((struct sockaddr *)&d->addrs[a->index], abuf, sizeof(abuf)),
 	    (unsigned)d->port, strerror(err));
-	errmsg_sys(&d->err, err, "connect to %s port %u", d->host,
-	    (unsigned)d->port);
-	d->have_err = 1;
+	if (!d->have_err || dial_err_rank(err) >= dial_err_rank(d->err.code)) {
+		errmsg_sys(&d->err, err, "connect to %s port %u", d->host,
+		    (unsigned)d->port);
+		d->have_err = 1;
+	}
 	dial_close_attempt(a);
 }
 
@@ -288,10 +313,11 @@ dial_next(struct dial *d)
 		}
 		a->fd = fd;
 		d->active++;
-		do {
-			rc = connect(fd, (struct sockaddr *)&d->addrs[a->index],
-			    dial_salen(&d->addrs[a->index]));
-		} while (rc == -1 && errno == EINTR);
+		rc = connect(fd, (struct sockaddr *)&d->addrs[a->index],
+		    dial_salen(&d->addrs[a->index]));
+		/* An interrupted non-blocking connect goes on by itself. */
+		if (rc == -1 && errno == EINTR)
+			errno = EINPROGRESS;
 		if (rc == 0) {
 			dial_won(d, a);
 			return;

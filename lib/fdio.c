@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #ifdef HAVE_SYS_EPOLL_H
 #include <sys/epoll.h>
@@ -74,6 +76,37 @@ fdio_pollable(int fd)
 
 	return k != FDIO_FILE && k != FDIO_BAD;
 #endif
+}
+
+int
+fdio_same_file(int a, int b)
+{
+	struct stat sa, sb;
+#ifdef SYS_kcmp
+	long rc;
+
+	rc = syscall(SYS_kcmp, (long)getpid(), (long)getpid(), 0 /* KCMP_FILE */,
+	    (long)a, (long)b);
+	if (rc == 0)
+		return 1;
+	if (rc > 0)
+		return 0;
+#endif
+	if (fstat(a, &sa) == -1 || fstat(b, &sb) == -1)
+		return 0;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int
+fdio_ready(int fd, short events, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int rc;
+
+	do {
+		rc = poll(&pfd, 1, ms);
+	} while (rc == -1 && errno == EINTR);
+	return rc == 1 && (pfd.revents & (events | POLLHUP | POLLERR)) != 0;
 }
 
 int

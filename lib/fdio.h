@@ -25,6 +25,14 @@ const char *fdio_kind_name(enum fdio_kind kind);
 /* Can the event loop wait on this fd?  (epoll refuses files and /dev/null.) */
 int fdio_pollable(int fd);
 
+/* Do fds a and b share one open file description (and so its flags)?
+ * Uses kcmp(2); where that is missing, the same inode counts. */
+int fdio_same_file(int a, int b);
+
+/* Wait up to ms milliseconds for fd to be ready for events (POLLIN,
+ * POLLOUT); 1 if it is, 0 if not. */
+int fdio_ready(int fd, short events, int ms);
+
 /* Set O_NONBLOCK on or off; returns the previous flags, or -1. */
 int fdio_set_nonblock(int fd, int on);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "fdpass.h"
 
@@ -90,8 +91,14 @@ fdpass_recv(int sock, struct errmsg *e)
 	cmsg = CMSG_FIRSTHDR(&msg);
 	if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET ||
 	    cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+	    cmsg->cmsg_len < CMSG_LEN(sizeof(int)))
 		return errmsg_set(e, EPROTO, "receive fd: no descriptor in message");
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	if ((msg.msg_flags & MSG_CTRUNC) || cmsg->cmsg_len != CMSG_LEN(sizeof(int))) {
+		/* More than one fd was sent: the kernel dropped those that did
+		 * not fit; refuse the one that did. */
+		close(fd);
+		return errmsg_set(e, EPROTO, "receive fd: expected exactly one descriptor");
+	}
 	return fd;
 }

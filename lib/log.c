@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,9 @@ log_sanitize(char *dst, size_t dsize, const char *src)
 	if (dsize == 0)
 		return;
 	for (; (c = (unsigned char)*src) != '\0'; src++) {
-		if (c >= 0x20 && c != 0x7f && c != '\\') {
+		/* Printable ASCII only: bytes >= 0x80 may be C1 controls
+		 * (0x9b is CSI on some terminals). */
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
 			if (o + 1 >= dsize)
 				break;
 			dst[o++] = (char)c;
@@ -112,17 +115,43 @@ log_sanitize(char *dst, size_t dsize, const char *src)
 }
 
 /*
+ * Write a line to fd 2 whole.  stderr may share its open file with a
+ * stdout the relay made non-blocking (2>&1), so EAGAIN waits for room, for
+ * a second at most, instead of losing the line.
+ */
+static void
+log_write_stderr(const char *line)
+{
+	size_t len = strlen(line), off = 0;
+	struct pollfd pfd = { .fd = STDERR_FILENO, .events = POLLOUT };
+	ssize_t n;
+
+	while (off < len) {
+		n = write(STDERR_FILENO, line + off, len - off);
+		if (n > 0) {
+			off += (size_t)n;
+		} else if (n == -1 && errno == EINTR) {
+			continue;
+		} else if (n == -1 && errno == EAGAIN) {
+			if (poll(&pfd, 1, 1000) <= 0)
+				return;
+		} else {
+			return;
+		}
+	}
+}
+
+/*
  * Format one message.  level -1 is an error, -2 a warning; both always show.
  * Other levels show when the verbosity reaches them.
  */
 void
 log_vemit(int level, const char *func, const char *fmt, va_list ap)
 {
-	char raw[1024], clean[2048];
+	char raw[1024], clean[2048], line[2200];
 	const char *tag = "";
 	int prio = LOG_INFO;
 	int oerrno = errno;
-	FILE *out = log_stream != NULL ? log_stream : stderr;
 
 	if (level >= 0 && level > log_level_max)
 		return;
@@ -150,10 +179,17 @@ log_vemit(int level, const char *func, const char *fmt, va_list ap)
 	log_sanitize(clean, sizeof(clean), raw);
 	if (!(log_flags & LOG_F_QUIET)) {
 		if (func != NULL)
-			fprintf(out, "%s: %s%s: %s\n", log_progname, tag, func, clean);
+			snprintf(line, sizeof(line), "%s: %s%s: %s\n", log_progname,
+			    tag, func, clean);
 		else
-			fprintf(out, "%s: %s%s\n", log_progname, tag, clean);
-		fflush(out);
+			snprintf(line, sizeof(line), "%s: %s%s\n", log_progname,
+			    tag, clean);
+		if (log_stream != NULL) {
+			fputs(line, log_stream);
+			fflush(log_stream);
+		} else {
+			log_write_stderr(line);
+		}
 	}
 	if (log_flags & LOG_F_SYSLOG)
 		syslog(prio, "%s%s%s%s", tag, func ? func : "", func ? ": " : "", clean);

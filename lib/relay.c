@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -40,11 +41,13 @@
  * 387 ms (nc: 263 ms).
  */
 #define RELAY_SOCKET_CHUNK (16 * 1024)
+#define RELAY_BLOCKING_CHUNK 4096	/* most to write to a terminal at once */
 
 struct relay_fd {
 	int fd;
 	enum fdio_kind kind;
 	int saved_flags;	/* to restore before close; -1 if untouched */
+	int file;		/* entries with the same open file share it */
 	int blocking;		/* reads or writes may block: one per wake */
 	int pollable;
 	int closed;
@@ -110,11 +113,22 @@ relay_fd_get(struct relay *r, int fd)
 	for (i = 0; i < r->nfds; i++)
 		if (r->fds[i].fd == fd)
 			return &r->fds[i];
-	f = &r->fds[r->nfds++];
+	f = &r->fds[r->nfds];
 	f->fd = fd;
+	f->file = (int)r->nfds;
 	f->kind = fdio_kind(fd);
 	f->saved_flags = -1;
-	if (f->kind == FDIO_SOCKET || f->kind == FDIO_PIPE)
+	/* Flags belong to the open file, which stdin and stdout may share
+	 * (inetd, socat EXEC): save them once, from the first fd. */
+	for (i = 0; i < r->nfds; i++)
+		if (fdio_same_file(r->fds[i].fd, fd)) {
+			f->file = r->fds[i].file;
+			f->saved_flags = r->fds[i].saved_flags;
+			break;
+		}
+	r->nfds++;
+	if (f->file == (int)(r->nfds - 1) &&
+	    (f->kind == FDIO_SOCKET || f->kind == FDIO_PIPE))
 		f->saved_flags = fdio_set_nonblock(fd, 1);
 	fl = fcntl(fd, F_GETFL);
 	f->blocking = f->kind != FDIO_FILE && (fl == -1 || !(fl & O_NONBLOCK));
@@ -122,16 +136,22 @@ relay_fd_get(struct relay *r, int fd)
 	return f;
 }
 
-/* Close one fd for good: restore its flags; point 0-2 at /dev/null. */
+/* Close one fd for good: restore its file's flags if no other fd of ours
+ * still uses that file; point 0-2 at /dev/null rather than closing them. */
 static void
-relay_fd_close(struct relay_fd *f)
+relay_fd_close(struct relay *r, struct relay_fd *f)
 {
-	int null;
+	size_t i;
+	int null, shared = 0;
 
 	if (f->closed)
 		return;
 	f->closed = 1;
-	fdio_restore_flags(f->fd, f->saved_flags);
+	for (i = 0; i < r->nfds; i++)
+		if (!r->fds[i].closed && r->fds[i].file == f->file)
+			shared = 1;
+	if (!shared)
+		fdio_restore_flags(f->fd, f->saved_flags);
 	if (f->fd <= 2) {
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (null != -1 && null != f->fd) {
@@ -240,6 +260,10 @@ relay_fill(struct relay_half *h)
 		if (!relay_splice_unsupported(errno) || relay_to_copy(h) == -1)
 			return -2;
 	}
+	/* A blocking fd (a terminal) is read only when poll says a read will
+	 * not block: the loop must never wait inside read(2). */
+	if (h->src->blocking && !fdio_ready(h->src->fd, POLLIN, 0))
+		return -1;
 	if (h->off > 0 && h->off + h->len == h->cap) {
 		memmove(h->buf, h->buf + h->off, h->len);
 		h->off = 0;
@@ -262,6 +286,7 @@ static ssize_t
 relay_flush(struct relay_half *h)
 {
 	ssize_t n;
+	size_t want;
 
 	if (h->mode == RELAY_MODE_PIPE) {
 		do {
@@ -282,8 +307,17 @@ relay_flush(struct relay_half *h)
 		    relay_to_copy(h) == -1)
 			return -2;
 	}
+	want = h->len;
+	if (h->dst->blocking) {
+		/* Likewise for writing, in small pieces: a terminal that has
+		 * room for some may not have room for all. */
+		if (!fdio_ready(h->dst->fd, POLLOUT, 0))
+			return -1;
+		if (want > RELAY_BLOCKING_CHUNK)
+			want = RELAY_BLOCKING_CHUNK;
+	}
 	do {
-		n = write(h->dst->fd, h->buf + h->off, h->len);
+		n = write(h->dst->fd, h->buf + h->off, want);
 	} while (n == -1 && errno == EINTR);
 	if (n > 0) {
 		h->off += (size_t)n;
@@ -334,6 +368,15 @@ relay_direct(struct relay_half *h, int *on_write)
 	if (errno == EAGAIN) {
 		int avail = relay_readable_bytes(h->src->fd);
 
+		/* Only a side that can block can be the cause. */
+		if (!h->dst->pollable) {
+			h->dst_again = 0;
+			return -1;
+		}
+		if (!h->src->pollable) {
+			h->dst_again = 1;
+			return -1;
+		}
 		if (avail < 0) {
 			/* Cannot tell which side blocks: copying can. */
 			relay_to_copy(h);
@@ -371,7 +414,8 @@ relay_arm(struct relay_half *h, int busy)
 	relay_event_set(h->rev, &h->rev_on, want_r);
 	relay_event_set(h->wev, &h->wev_on, want_w);
 	if (busy || (relay_can_read(h) && !h->src->pollable) ||
-	    (relay_pending(h) > 0 && !h->dst->pollable))
+	    (relay_pending(h) > 0 && !h->dst->pollable) ||
+	    (h->dst_again && !h->dst->pollable))
 		event_active(h->kick, 0, 0);
 }
 
@@ -391,6 +435,12 @@ relay_fail(struct relay_half *h, int err, int on_write)
 	const char *dir = h->dir == RELAY_AB ? "a->b" : "b->a";
 
 	log_debug_f("%s: %s: %s", dir, on_write ? "write" : "read", strerror(err));
+	if (h->stopped) {
+		/* Lingering after B's EOF: B is gone, and so are these bytes. */
+		r->res.lingered = 1;
+		relay_end(r);
+		return;
+	}
 	if (r->res.error == 0) {
 		r->res.error = err;
 		r->res.error_dir = h->dir;
@@ -413,7 +463,7 @@ relay_half_done(struct relay_half *h)
 	if (h->dst->kind == FDIO_SOCKET)
 		(void)shutdown(h->dst->fd, SHUT_WR);
 	else if (h->dst != other->src)
-		relay_fd_close(h->dst);
+		relay_fd_close(r, h->dst);
 	if (other->done) {
 		relay_end(r);
 		return;
@@ -467,7 +517,7 @@ static void
 relay_pump(struct relay_half *h)
 {
 	ssize_t n;
-	int ops, progress, read_once, wrote_once;
+	int ops, progress = 0;
 
 	if (h->done || h->r->ended)
 		return;
@@ -475,12 +525,10 @@ relay_pump(struct relay_half *h)
 		relay_pump_direct(h);
 		return;
 	}
-	read_once = wrote_once = 0;
 	for (ops = 0; ops < RELAY_OPS_PER_WAKE; ops++) {
 		progress = 0;
-		if (relay_can_read(h) && !(h->src->blocking && read_once)) {
+		if (relay_can_read(h)) {
 			n = relay_fill(h);
-			read_once = 1;
 			if (n > 0)
 				progress = 1;
 			else if (n == 0)
@@ -490,9 +538,8 @@ relay_pump(struct relay_half *h)
 				return;
 			}
 		}
-		if (relay_pending(h) > 0 && !(h->dst->blocking && wrote_once)) {
+		if (relay_pending(h) > 0) {
 			n = relay_flush(h);
-			wrote_once = 1;
 			h->dst_again = n == -1;
 			if (n > 0)
 				progress = 1;
@@ -509,7 +556,7 @@ relay_pump(struct relay_half *h)
 		return;
 	}
 	/* Yield with a kick after a full burst, or when bytes wait for a
-	 * write that was held back (one write per wake on a blocking fd). */
+	 * write that was not tried (the burst ended on a read). */
 	relay_arm(h, ops == RELAY_OPS_PER_WAKE ||
 	    (relay_pending(h) > 0 && !h->dst_again));
 }
@@ -677,7 +724,7 @@ relay_free(struct relay *r)
 		free(h->buf);
 	}
 	for (i = 0; i < r->nfds; i++)
-		relay_fd_close(&r->fds[i]);
+		relay_fd_close(r, &r->fds[i]);
 	event_free(r->done_ev);
 	event_free(r->linger_ev);
 	free(r);
@@ -693,6 +740,12 @@ size_t
 relay_buffered(const struct relay *r, enum relay_dir dir)
 {
 	return relay_pending(&r->half[dir]);
+}
+
+const char *
+relay_mode_name(const struct relay *r, enum relay_dir dir)
+{
+	return relay_mode_names[r->half[dir].mode];
 }
 
 int

@@ -48,7 +48,7 @@ struct relay_result {
 	enum relay_dir error_dir; /* direction it happened in */
 	int error_on_write;	/* 1 if writing (to the output) failed */
 	uint64_t bytes[2];	/* bytes written out, by direction */
-	int lingered;		/* A->B bytes were dropped after the linger */
+	int lingered;		/* A->B bytes were dropped: B was gone */
 };
 
 /* Called once when the relay ends; the callee may relay_free() in it. */
@@ -66,10 +66,14 @@ void relay_free(struct relay *r);
 /* Bytes written out so far in one direction. */
 uint64_t relay_bytes(const struct relay *r, enum relay_dir dir);
 
-/* Bytes read but not yet written in one direction (at most bufsize). */
+/* Bytes read but not yet written in one direction: at most bufsize,
+ * rounded up to a pipe's size; 0 when splicing straight across. */
 size_t relay_buffered(const struct relay *r, enum relay_dir dir);
 
 /* Is the direction moving bytes with splice(2) right now? */
 int relay_spliced(const struct relay *r, enum relay_dir dir);
+
+/* How the direction moves bytes: "direct", "pipe" or "copy". */
+const char *relay_mode_name(const struct relay *r, enum relay_dir dir);
 
 #endif

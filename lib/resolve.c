@@ -90,7 +90,7 @@ resolve_run(struct resolve *r, int numeric)
 		if (probe != -1)
 			close(probe);
 	} else if (rc == EAI_SYSTEM) {
-		err = errno;
+		err = errno != 0 ? errno : EIO;
 	}
 	pthread_mutex_lock(&r->lock);
 	r->gai_err = rc;

@@ -54,8 +54,15 @@ reaches "-4 localhost" -4 localhost "$P4"
 for opt in -v --verbose; do
 	run timeout 20 "$JUMPCAT" "$opt" 127.0.0.1 "$P4" <<<"abcd"
 	is "0:5" "$RUN_RC:$RUN_OUT" "$opt: exit 0, data through"
-	like '^jumpcat: ' "$RUN_ERR" "$opt: messages on stderr"
+	is "jumpcat: connected to 127.0.0.1 [127.0.0.1] port $P4" "$RUN_ERR" \
+		"$opt: says where it connected, nothing more"
 done
+run timeout 20 "$JUMPCAT" -vv 127.0.0.1 "$P4" <<<"abcd"
+is "0:5" "$RUN_RC:$RUN_OUT" "-vv: exit 0, data through"
+like "(^|"$'\n'")jumpcat: debug: [^"$'\n'"]*a->b direct, b->a (direct|pipe)" "$RUN_ERR" \
+	"-vv: debug lines say how each direction is relayed"
+like "(^|"$'\n'")jumpcat: debug: sent 5 bytes, received 2 bytes" "$RUN_ERR" \
+	"-vv: debug lines count the bytes"
 
 fails "-6 127.0.0.1" '^jumpcat: [^'$'\n'']*127\.0\.0\.1[^'$'\n'']*$' -6 127.0.0.1 "$P4"
 fails "-4 ::1" '^jumpcat: [^'$'\n'']*::1[^'$'\n'']*$' -4 ::1 "$P6"

@@ -35,6 +35,8 @@ fixture_tcpserv source -f "$T_TMP/16m"
 PSRC=$TCPSERV_PORT
 fixture_tcpserv source -z 1000000000000
 PENDLESS=$TCPSERV_PORT
+fixture_tcpserv early -s "413 too big"
+PEARLY=$TCPSERV_PORT
 plan_lazy
 
 # (a) Client half-close: the reply comes only after the server saw EOF.
@@ -67,6 +69,21 @@ ms=$(($(tap_now_ms) - t0))
 is "$(sha256sum <"$T_TMP/16m")" "$(sha256sum <"$T_TMP/src-out")" \
 	"16 MiB then server close, stdin open: arrived whole"
 ok "16 MiB then server close: exited within 30 s (${ms} ms)" test "$ms" -lt 30000
+
+# (d) The server answers early and hangs up while input is still being
+# sent: its answer is printed and the exit is 0 however stdin is made (a
+# file goes through jumpcat's own pipe, a pipe is spliced straight across).
+for how in file pipe; do
+	if [[ $how == file ]]; then
+		run timeout 30 "$JUMPCAT" -v 127.0.0.1 "$PEARLY" <"$T_TMP/16m"
+	else
+		run timeout 30 bash -c 'cat "$1" | "$2" -v 127.0.0.1 "$3"' _ \
+			"$T_TMP/16m" "$JUMPCAT" "$PEARLY"
+	fi
+	is "0:413 too big" "$RUN_RC:$RUN_OUT" \
+		"server answers early and hangs up, stdin a $how: answer printed, exit 0"
+	unlike "Broken pipe|reset" "$RUN_ERR" "  ... and no error reported (stdin a $how)"
+done
 
 # The reader of stdout goes away during an endless download, stdin open:
 # only noticing the dead stdout can end jumpcat.

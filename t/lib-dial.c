@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -242,6 +243,8 @@ main(void)
 		ok(r.fd != -1 && r.addr.ss_family == AF_INET && el >= 0.24 && el < 3.0,
 		    "hung IPv6 first, IPv4 wins after the delay (%.3f s)", el);
 		close(r.fd);
+	} else if (getenv("CI") != NULL && strcmp(getenv("CI"), "true") == 0) {
+		ok(0, "IPv6 loopback (::1) is needed in CI");
 	} else {
 		skip("no IPv6 loopback");
 	}
@@ -320,7 +323,13 @@ main(void)
 		dial_cancel(d);
 		d = dial_start(base, "localhost", 1, &opts, result_cb, &r);
 		dial_cancel(d);
-		event_base_loop(base, EVLOOP_NONBLOCK);
+		/* Give a stray callback (a resolver thread, a timer) time to
+		 * show itself. */
+		{
+			struct timeval tv = { 0, 300000 };
+			event_base_loopexit(base, &tv);
+			event_base_dispatch(base);
+		}
 	}
 	is_int(0, r.done, "cancelled dials never call back");
 

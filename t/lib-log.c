@@ -40,7 +40,7 @@ emit_all(void)
 static void
 emit_hostile(void)
 {
-	log_error("server said: %s", "evil\033[2J\r\nsecond line\\");
+	log_error("server said: %s", "evil\033[2J\r\nsecond line\\\x9b\xc3\xa9");
 }
 
 static void
@@ -64,7 +64,8 @@ main(void)
 	    "jumpcat: some info\njumpcat: debug: a debug line\n"
 	    "jumpcat: trace: a trace line\n", capture(3, emit_all),
 	    "-vvv shows everything");
-	is_string("jumpcat: server said: evil\\x1b[2J\\x0d\\x0asecond line\\\\\n",
+	is_string("jumpcat: server said: evil\\x1b[2J\\x0d\\x0asecond line\\\\"
+	    "\\x9b\\xc3\\xa9\n",
 	    capture(0, emit_hostile), "control bytes from peers are escaped");
 	is_string("jumpcat: debug: emit_func: with function\n",
 	    capture(2, emit_func), "_f forms name the function");

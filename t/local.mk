@@ -5,14 +5,16 @@
 # binaries against real servers started by t/tap/fixtures.sh on free
 # loopback ports; t/helper/tcpserv is the small TCP server they use.
 
-check_PROGRAMS += t/helper/tcpserv
+check_PROGRAMS += t/helper/tcpserv t/helper/ptyrun
 t_helper_tcpserv_SOURCES = t/helper/tcpserv.c
+t_helper_ptyrun_SOURCES = t/helper/ptyrun.c
 
 INTEGRATION_TESTS += \
 	t/jumpcat-usage.t \
 	t/jumpcat-addr.t \
 	t/jumpcat-halfclose.t \
 	t/jumpcat-data.t \
-	t/jumpcat-ssh.t
+	t/jumpcat-ssh.t \
+	t/jumpcat-tty.t
 
 EXTRA_DIST += $(INTEGRATION_TESTS) t/tap/libtap.sh t/tap/fixtures.sh

@@ -118,6 +118,36 @@ jumpcat_usage_error(const char *fmt, ...)
 	return JUMPCAT_EXIT_USAGE;
 }
 
+/*
+ * Say what was wrong with an option getopt_long refused: "--verbose=3" is a
+ * known option given an argument it does not take, "--bogus" and "-Z" are
+ * unknown.
+ */
+static const char *
+jumpcat_bad_option(const char *arg, int opt, const struct option *longopts,
+    char *buf, size_t len)
+{
+	const struct option *o;
+	const char *eq;
+	size_t nlen;
+
+	if (arg == NULL || strncmp(arg, "--", 2) != 0) {
+		snprintf(buf, len, "unknown option -%c", opt > 0 && opt < 256 ?
+		    opt : '?');
+		return buf;
+	}
+	eq = strchr(arg, '=');
+	nlen = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	for (o = longopts; o->name != NULL; o++)
+		if (eq != NULL && strlen(o->name) == nlen &&
+		    strncmp(o->name, arg + 2, nlen) == 0) {
+			snprintf(buf, len, "option --%s takes no argument", o->name);
+			return buf;
+		}
+	snprintf(buf, len, "unknown option %.*s", (int)(nlen + 2), arg);
+	return buf;
+}
+
 static int
 jumpcat_parse_secs(const char *s, double *out)
 {
@@ -143,6 +173,7 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 	struct option longopts[JUMPCAT_NOPTIONS + 1];
 	char shortopts[2 * JUMPCAT_NOPTIONS + 2], *sp = shortopts;
 	struct errmsg e;
+	char errbuf[128];
 	size_t i, n = 0;
 	int c;
 
@@ -196,9 +227,8 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 			return jumpcat_usage_error("option %s needs an argument",
 			    argv[optind - 1]);
 		default:
-			if (optopt != 0 && optopt < 256)
-				return jumpcat_usage_error("unknown option -%c", optopt);
-			return jumpcat_usage_error("unknown option %s", argv[optind - 1]);
+			return jumpcat_usage_error("%s", jumpcat_bad_option(
+			    argv[optind - 1], optopt, longopts, errbuf, sizeof(errbuf)));
 		}
 	}
 	if (argc - optind < 2)
@@ -222,6 +252,9 @@ jumpcat_relay_done(struct relay *r, const struct relay_result *res, void *arg)
 	log_debug("sent %llu bytes, received %llu bytes",
 	    (unsigned long long)res->bytes[RELAY_AB],
 	    (unsigned long long)res->bytes[RELAY_BA]);
+	if (res->lingered)
+		log_info("%s closed the connection; input not yet sent was dropped",
+		    j->host);
 	if (res->error != 0) {
 		if (res->error_dir == RELAY_BA && res->error_on_write &&
 		    res->error == EPIPE) {
@@ -341,7 +374,10 @@ main(int argc, char **argv)
 			return JUMPCAT_EXIT_FAIL;
 		}
 	}
-	event_base_once(j.base, -1, EV_TIMEOUT, jumpcat_start, &j, NULL);
+	if (event_base_once(j.base, -1, EV_TIMEOUT, jumpcat_start, &j, NULL) == -1) {
+		log_error("cannot start the event loop");
+		return JUMPCAT_EXIT_FAIL;
+	}
 	event_base_dispatch(j.base);
 
 	dial_cancel(j.dialer);

@@ -19,6 +19,10 @@
  *   reply   read to EOF, send STRING (default: the byte count and "\n"),
  *           close
  *   close   send STRING if given, close at once
+ *   early   read once (the first bytes only), send STRING, shutdown(SHUT_WR),
+ *           and 200 ms later close without reading the rest (which makes
+ *           the kernel reset the connection): a server that answers
+ *           "too big" early and hangs up
  *   hang    never accept: the accept queue (backlog 0) is filled by one
  *           self-connection, so further connects get no SYN-ACK and hang
  *   port    write the port to PORTFILE and exit: a free-port finder for
@@ -41,6 +45,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -200,6 +205,20 @@ serve_reply(int fd, const struct opts *o, char *buf)
 	return write_all(fd, count, strlen(count));
 }
 
+/* Early mode: answer after the first bytes, hang up on the rest. */
+static int
+serve_early(int fd, const struct opts *o, char *buf)
+{
+	const char *msg = o->string != NULL ? o->string : "413 too big\n";
+	struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+	if (read_retry(fd, buf, 16) < 0 || write_all(fd, msg, strlen(msg)) < 0)
+		return -1;
+	shutdown(fd, SHUT_WR);
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
 /* Serve one accepted connection in a child process, then exit. */
 static void __attribute__((noreturn))
 serve(int fd, const struct opts *o)
@@ -217,6 +236,8 @@ serve(int fd, const struct opts *o)
 		rc = serve_source(fd, o, buf);
 	else if (strcmp(o->mode, "reply") == 0)
 		rc = serve_reply(fd, o, buf);
+	else if (strcmp(o->mode, "early") == 0)
+		rc = serve_early(fd, o, buf);
 	else if (strcmp(o->mode, "close") == 0 && o->string != NULL)
 		rc = write_all(fd, o->string, strlen(o->string));
 	if (rc < 0 && errno != EPIPE && errno != ECONNRESET)
@@ -308,7 +329,7 @@ static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const char *const modes[] = {
-		"echo", "sink", "source", "reply", "close", "hang", "port",
+		"echo", "sink", "source", "reply", "close", "early", "hang", "port",
 	};
 	char *end;
 	int c;

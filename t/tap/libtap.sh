@@ -86,6 +86,13 @@ like() {
 	tap__result "$rc" "$3" || { diag "  wanted match: $1" "  seen:   $2"; return 1; }
 }
 
+# unlike REGEX SEEN DESC: pass when SEEN does not match the bash regex.
+unlike() {
+	local rc=0
+	[[ $2 =~ $1 ]] && rc=1
+	tap__result "$rc" "$3" || { diag "  wanted no match: $1" "  seen:   $2"; return 1; }
+}
+
 # skip REASON: report one test as skipped.
 skip() {
 	TAP_RUN=$((TAP_RUN + 1))
