@@ -16,6 +16,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "dial.h"
 #include "fdio.h"
 #include "log.h"
@@ -98,16 +99,6 @@ dial_salen(const struct sockaddr_storage *ss)
 {
 	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
 	    sizeof(struct sockaddr_in);
-}
-
-static struct timeval
-dial_tv(double secs)
-{
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)secs;
-	tv.tv_usec = (suseconds_t)((secs - (double)(time_t)secs) * 1e6);
-	return tv;
 }
 
 static void
@@ -332,7 +323,7 @@ dial_next(struct dial *d)
 			continue;
 		}
 		if (d->next < d->naddrs) {
-			tv = dial_tv(d->opts.attempt_delay);
+			tv = clock_tv(d->opts.attempt_delay);
 			event_add(d->delay_ev, &tv);
 		}
 		return;
@@ -364,7 +355,7 @@ dial_new(struct event_base *base, const char *host, uint16_t port,
 	if (d->delay_ev == NULL || d->timeout_ev == NULL || d->finish_ev == NULL)
 		abort();
 	if (d->opts.timeout > 0) {
-		tv = dial_tv(d->opts.timeout);
+		tv = clock_tv(d->opts.timeout);
 		event_add(d->timeout_ev, &tv);
 	}
 	return d;

@@ -10,6 +10,13 @@
 
 #include "errmsg.h"
 
+static void __attribute__((format(printf, 3, 0)))
+errmsg_vset(struct errmsg *e, int code, const char *fmt, va_list ap)
+{
+	e->code = code;
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+}
+
 int
 errmsg_set(struct errmsg *e, int code, const char *fmt, ...)
 {
@@ -17,9 +24,8 @@ errmsg_set(struct errmsg *e, int code, const char *fmt, ...)
 
 	if (e == NULL)
 		return -1;
-	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	errmsg_vset(e, code, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -32,9 +38,8 @@ errmsg_sys(struct errmsg *e, int code, const char *fmt, ...)
 
 	if (e == NULL)
 		return -1;
-	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	errmsg_vset(e, code, fmt, ap);
 	va_end(ap);
 	len = strlen(e->text);
 	snprintf(e->text + len, sizeof(e->text) - len, ": %s", strerror(code));

@@ -27,6 +27,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "fdio.h"
 #include "log.h"
 #include "relay.h"
@@ -470,12 +471,9 @@ relay_half_done(struct relay_half *h)
 	}
 	if (h->dir == RELAY_BA && (r->opts.flags & RELAY_F_B_EOF_ENDS) &&
 	    !other->stopped) {
-		struct timeval tv;
-		double l = r->opts.linger;
+		struct timeval tv = clock_tv(r->opts.linger);
 
 		other->stopped = 1;
-		tv.tv_sec = (time_t)l;
-		tv.tv_usec = (suseconds_t)((l - (double)(time_t)l) * 1e6);
 		event_add(r->linger_ev, &tv);
 		relay_pump(other);
 	}
