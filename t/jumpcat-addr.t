@@ -59,7 +59,7 @@ for opt in -v --verbose; do
 done
 run timeout 20 "$JUMPCAT" -vv 127.0.0.1 "$P4" <<<"abcd"
 is "0:5" "$RUN_RC:$RUN_OUT" "-vv: exit 0, data through"
-like "(^|"$'\n'")jumpcat: debug: [^"$'\n'"]*a->b direct, b->a (direct|pipe)" "$RUN_ERR" \
+like "(^|"$'\n'")jumpcat: debug: [^"$'\n'"]*a->b (copy|pipe), b->a (direct|pipe)" "$RUN_ERR" \
 	"-vv: debug lines say how each direction is relayed"
 like "(^|"$'\n'")jumpcat: debug: sent 5 bytes, received 2 bytes" "$RUN_ERR" \
 	"-vv: debug lines count the bytes"
