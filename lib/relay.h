@@ -5,9 +5,10 @@
  * Endpoint A reads from a_rfd and writes to a_wfd (for a tool's stdio these
  * are 0 and 1; for a socket both are the same fd); endpoint B likewise.  Each
  * direction has one bounded buffer, so a slow reader stops the relay from
- * reading its writer (backpressure) and memory never grows.  Where the
- * kernel allows, bytes move through a pipe with splice(2) and never enter
- * user space; otherwise through a user-space buffer.
+ * reading its writer (backpressure) and memory never grows.  Bytes move
+ * with splice(2), straight across when one side is a pipe or through a
+ * pipe of the relay's own, or through a user-space buffer; relay.c chooses
+ * per direction from what the kernel allows and what measured fastest.
  *
  * Half-close: when one side's input reaches EOF and its buffer has been
  * written out, the other side's output is shut down (shutdown(SHUT_WR) for a
