@@ -5,9 +5,10 @@
 # binaries against real servers started by t/tap/fixtures.sh on free
 # loopback ports; t/helper/tcpserv is the small TCP server they use.
 
-check_PROGRAMS += t/helper/tcpserv t/helper/ptyrun
+check_PROGRAMS += t/helper/tcpserv t/helper/ptyrun t/helper/fakeproxy
 t_helper_tcpserv_SOURCES = t/helper/tcpserv.c
 t_helper_ptyrun_SOURCES = t/helper/ptyrun.c
+t_helper_fakeproxy_SOURCES = t/helper/fakeproxy.c
 
 INTEGRATION_TESTS += \
 	t/jumpcat-usage.t \
@@ -15,6 +16,10 @@ INTEGRATION_TESTS += \
 	t/jumpcat-halfclose.t \
 	t/jumpcat-data.t \
 	t/jumpcat-ssh.t \
-	t/jumpcat-tty.t
+	t/jumpcat-tty.t \
+	t/jumpcat-proxy-http.t \
+	t/jumpcat-proxy-socks.t \
+	t/jumpcat-proxy-faults.t \
+	t/jumpcat-proxy-env.t
 
 EXTRA_DIST += $(INTEGRATION_TESTS) t/tap/libtap.sh t/tap/fixtures.sh

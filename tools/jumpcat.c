@@ -2,19 +2,23 @@
  * jumpcat: connect standard input and output to HOST PORT.
  * SPDX-License-Identifier: MIT
  *
- * The direct hop: resolve, connect with Happy Eyeballs, then relay
- * stdin->socket and socket->stdout with half-close, until the remote side
- * is done.  Made to be ssh's ProxyCommand ("jumpcat %h %p"), or with
- * --fdpass its ProxyUseFdpass helper.  This file parses options and wires
- * library calls together; the work is done in lib/.
+ * One hop: connect (directly with Happy Eyeballs, or through an HTTP
+ * CONNECT or SOCKS proxy given by -x), then relay stdin->socket and
+ * socket->stdout with half-close, until the remote side is done.  Made to
+ * be ssh's ProxyCommand ("jumpcat %h %p"), or with --fdpass its
+ * ProxyUseFdpass helper.  This file parses options and wires library calls
+ * together; the work is done in lib/.
  *
- * Exit status: 0 success, 1 connection or relay failure, 2 usage error.
+ * Exit status: 0 success, 1 resolve/connect or relay failure, 2 usage
+ * error, 3 the proxy refused (or refused the credentials), 4 a proxy
+ * protocol error or a proxy that did not answer in time.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,8 @@
 
 #include "dial.h"
 #include "endpoint.h"
+#include "hop.h"
+#include "proxy_cfg.h"
 #include "errmsg.h"
 #include "fdio.h"
 #include "fdpass.h"
@@ -35,8 +41,10 @@
 #define JUMPCAT_EXIT_OK 0
 #define JUMPCAT_EXIT_FAIL 1
 #define JUMPCAT_EXIT_USAGE 2
+#define JUMPCAT_EXIT_REFUSED 3
+#define JUMPCAT_EXIT_PROTOCOL 4
 
-enum { OPT_FDPASS = 256 };
+enum { OPT_FDPASS = 256, OPT_PROXY_AUTH_FILE };
 
 /* One table for getopt_long and --help. */
 static const struct jumpcat_option {
@@ -49,7 +57,12 @@ static const struct jumpcat_option {
 	{ NULL, no_argument, '4', NULL, "use IPv4 addresses only" },
 	{ NULL, no_argument, '6', NULL, "use IPv6 addresses only" },
 	{ NULL, required_argument, 'w', "secs",
-	  "give up if no connection is made within secs seconds" },
+	  "give up if the hop is not set up within secs seconds" },
+	{ NULL, required_argument, 'x', "url",
+	  "go through this proxy: http://, socks4://, socks4a://, socks5://,\n"
+	  "                   socks5h:// [user@]host[:port], or env for $https_proxy" },
+	{ "proxy-auth-file", required_argument, OPT_PROXY_AUTH_FILE, "file",
+	  "read the proxy's user:password from file (mode 600)" },
 	{ "verbose", no_argument, 'v', NULL,
 	  "more messages on stderr (repeat for more)" },
 	{ "fdpass", no_argument, OPT_FDPASS, NULL,
@@ -61,12 +74,16 @@ static const struct jumpcat_option {
 
 struct jumpcat {
 	struct event_base *base;
-	struct dial_opts dial;
+	struct hop_opts hop_opts;
+	const char *proxy_arg;		/* -x */
+	char *proxy_argv;		/* -x's string in argv, to mask */
+	const char *auth_file;		/* --proxy-auth-file */
+	struct proxy_cfg proxy;
 	int fdpass;
 	int verbose;
 	char host[ENDPOINT_HOST_MAX];
 	uint16_t port;
-	struct dial *dialer;
+	struct hop *hop;
 	struct relay *relay;
 	struct event *sigev[3];
 	int exit_status;
@@ -75,7 +92,8 @@ struct jumpcat {
 static void
 jumpcat_usage(FILE *out)
 {
-	fprintf(out, "usage: jumpcat [-46v] [-w secs] [--fdpass] host port\n");
+	fprintf(out, "usage: jumpcat [-46v] [-w secs] [-x url] "
+	    "[--proxy-auth-file file] [--fdpass]\n               host port\n");
 }
 
 static void
@@ -96,10 +114,16 @@ jumpcat_help(void)
 			snprintf(left, sizeof(left), "-%c%s%s", o->val,
 			    o->arg ? " " : "", o->arg ? o->arg : "");
 		else
-			snprintf(left, sizeof(left), "    --%s", o->name);
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
 		printf("  %-16s %s\n", left, o->help);
 	}
-	printf("\nExit status: 0 success, 1 connection failure, 2 usage error.\n");
+	printf("\nEnvironment: JUMPCAT_PROXY_USER, JUMPCAT_PROXY_PASSWORD (proxy "
+	    "credentials);\n  with -x env: https_proxy, HTTPS_PROXY, all_proxy, "
+	    "ALL_PROXY, no_proxy, NO_PROXY.\n");
+	printf("Exit status: 0 success, 1 resolve/connect failure, 2 usage error, "
+	    "3 proxy refused\n  or rejected the credentials, 4 proxy protocol "
+	    "error or timeout.\n");
 }
 
 /* Print a usage error and the short usage; returns the usage exit code. */
@@ -200,13 +224,20 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case '4':
-			j->dial.family = AF_INET;
+			j->hop_opts.family = AF_INET;
 			break;
 		case '6':
-			j->dial.family = AF_INET6;
+			j->hop_opts.family = AF_INET6;
+			break;
+		case 'x':
+			j->proxy_arg = optarg;
+			j->proxy_argv = optarg;
+			break;
+		case OPT_PROXY_AUTH_FILE:
+			j->auth_file = optarg;
 			break;
 		case 'w':
-			if (jumpcat_parse_secs(optarg, &j->dial.timeout) == -1)
+			if (jumpcat_parse_secs(optarg, &j->hop_opts.timeout) == -1)
 				return jumpcat_usage_error(
 				    "invalid -w \"%s\": expected seconds, more than 0 and at most 31536000",
 				    optarg);
@@ -243,6 +274,48 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 	return -1;
 }
 
+/*
+ * Settle the proxy and its credentials (lib/proxy_cfg.c decides; this only
+ * reports).  Returns -1 to go on, or an exit status.  A password given in
+ * -x's URL is masked in our argv at once, so that ps shows it no longer.
+ */
+static int
+jumpcat_proxy_setup(struct jumpcat *j)
+{
+	struct errmsg e;
+	char shown[ENDPOINT_HOST_MAX + 32];
+
+	if (j->proxy_arg == NULL) {
+		if (j->auth_file != NULL)
+			log_warn("--proxy-auth-file without -x: no proxy to log in to");
+		return -1;
+	}
+	if (proxy_cfg_load(&j->proxy, j->proxy_arg, j->host, j->port,
+	    j->auth_file, proxy_env_getenv, NULL, &e) == -1) {
+		log_error("%s", e.text);
+		return JUMPCAT_EXIT_USAGE;
+	}
+	if (j->proxy.url_has_password && j->proxy_argv != NULL) {
+		proxy_cfg_mask_argv(j->proxy_argv);
+		log_warn("a password in -x is visible to other users in the process "
+		    "list; use --proxy-auth-file or JUMPCAT_PROXY_PASSWORD");
+	}
+	if (!j->proxy.use_proxy) {
+		log_info("no proxy for %s (%s); connecting directly", j->host,
+		    j->proxy.why);
+		return -1;
+	}
+	j->hop_opts.proxy = &j->proxy.url;
+	if (j->proxy.have_cred) {
+		j->hop_opts.user = j->proxy.cred.user;
+		j->hop_opts.pass = j->proxy.cred.pass;
+	}
+	log_info("proxy %s (%s)%s%s", proxy_url_display(&j->proxy.url, shown,
+	    sizeof(shown)), j->proxy.why, j->proxy.have_cred ? ", credentials from " : "",
+	    j->proxy.have_cred ? j->proxy.cred.source : "");
+	return -1;
+}
+
 static void
 jumpcat_relay_done(struct relay *r, const struct relay_result *res, void *arg)
 {
@@ -276,26 +349,70 @@ jumpcat_relay_done(struct relay *r, const struct relay_result *res, void *arg)
 	event_base_loopbreak(j->base);
 }
 
+/* Write the tunnel bytes that came with the proxy's reply, before the relay
+ * starts: they are the first bytes of the stream (an SSH banner, say). */
+static int
+jumpcat_write_early(const unsigned char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			(void)fdio_ready(STDOUT_FILENO, POLLOUT, -1);
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static void
-jumpcat_connected(int fd, const struct sockaddr *addr, const struct errmsg *e,
-    void *arg)
+jumpcat_hop_done(int fd, const unsigned char *early, size_t early_len,
+    const struct errmsg *e, enum hop_fail fail, void *arg)
 {
 	struct jumpcat *j = arg;
 	struct relay_opts ro = { .flags = RELAY_F_B_EOF_ENDS };
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
 	struct errmsg pe;
 	char abuf[64];
 
-	j->dialer = NULL;
+	j->hop = NULL;
 	if (fd == -1) {
 		log_error("%s", e->text);
-		j->exit_status = JUMPCAT_EXIT_FAIL;
+		j->exit_status = fail == HOP_FAIL_REFUSED ? JUMPCAT_EXIT_REFUSED :
+		    fail == HOP_FAIL_PROTOCOL ? JUMPCAT_EXIT_PROTOCOL :
+		    JUMPCAT_EXIT_FAIL;
 		event_base_loopbreak(j->base);
 		return;
 	}
-	log_info("connected to %s [%s] port %u", j->host,
-	    dial_ntop(addr, abuf, sizeof(abuf)), (unsigned)j->port);
+	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) == -1)
+		snprintf(abuf, sizeof(abuf), "?");
+	else
+		dial_ntop((struct sockaddr *)&ss, abuf, sizeof(abuf));
+	if (j->hop_opts.proxy != NULL)
+		log_info("connected to %s port %u through proxy %s [%s]", j->host,
+		    (unsigned)j->port, j->hop_opts.proxy->host, abuf);
+	else
+		log_info("connected to %s [%s] port %u", j->host, abuf,
+		    (unsigned)j->port);
+	if (early_len > 0)
+		log_debug("%zu tunnel bytes came with the proxy's reply", early_len);
 	if (j->fdpass) {
-		if (fdpass_send(STDOUT_FILENO, fd, &pe) == -1) {
+		/* ssh reads the socket itself: bytes already read from it
+		 * cannot be handed over with it. */
+		if (early_len > 0) {
+			log_error("--fdpass: the proxy sent %zu tunnel bytes with its "
+			    "reply, which ssh would never see; run without --fdpass",
+			    early_len);
+			j->exit_status = JUMPCAT_EXIT_PROTOCOL;
+		} else if (fdpass_send(STDOUT_FILENO, fd, &pe) == -1) {
 			log_error("%s", pe.text);
 			j->exit_status = JUMPCAT_EXIT_FAIL;
 		}
@@ -303,7 +420,12 @@ jumpcat_connected(int fd, const struct sockaddr *addr, const struct errmsg *e,
 		event_base_loopbreak(j->base);
 		return;
 	}
-	fdio_set_nodelay(fd);
+	if (early_len > 0 && jumpcat_write_early(early, early_len) == -1) {
+		log_debug("stdout closed by reader");
+		close(fd);
+		event_base_loopbreak(j->base);
+		return;
+	}
 	j->relay = relay_new(j->base, STDIN_FILENO, STDOUT_FILENO, fd, fd, &ro,
 	    jumpcat_relay_done, j);
 	if (j->relay == NULL) {
@@ -314,7 +436,7 @@ jumpcat_connected(int fd, const struct sockaddr *addr, const struct errmsg *e,
 	}
 }
 
-/* Start dialing from inside the loop, once the signal events are in place. */
+/* Start the hop from inside the loop, once the signal events are in place. */
 static void
 jumpcat_start(evutil_socket_t fd, short what, void *arg)
 {
@@ -322,8 +444,8 @@ jumpcat_start(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	j->dialer = dial_start(j->base, j->host, j->port, &j->dial,
-	    jumpcat_connected, j);
+	j->hop = hop_start(j->base, j->host, j->port, &j->hop_opts,
+	    jumpcat_hop_done, j);
 }
 
 /* SIGHUP (ssh's goodbye to its ProxyCommand), SIGINT, SIGTERM: clean up,
@@ -350,7 +472,7 @@ main(int argc, char **argv)
 	int rc, i;
 
 	memset(&j, 0, sizeof(j));
-	j.dial.family = AF_UNSPEC;
+	j.hop_opts.family = AF_UNSPEC;
 	log_init(argv[0], 0, 0);
 	if (fdio_sanitize_stdfds() == -1) {
 		log_error("cannot open /dev/null: %s", strerror(errno));
@@ -360,6 +482,9 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	log_set_verbosity(j.verbose);
+	rc = jumpcat_proxy_setup(&j);
+	if (rc >= 0)
+		return rc;
 	signal(SIGPIPE, SIG_IGN);
 
 	j.base = event_base_new();
@@ -380,8 +505,9 @@ main(int argc, char **argv)
 	}
 	event_base_dispatch(j.base);
 
-	dial_cancel(j.dialer);
+	hop_cancel(j.hop);
 	relay_free(j.relay);
+	proxy_cfg_clear(&j.proxy);
 	for (i = 0; i < 3; i++)
 		event_free(j.sigev[i]);
 	event_base_free(j.base);

@@ -15,6 +15,17 @@
 #                             sets SSHD_PORT, SSHD_PID, SSH_CONFIG, SSHD_LOG
 #   fixture_free_port         sets FIXTURE_PORT to a loopback port with no
 #                             listener (free a moment ago)
+#   fixture_tinyproxy [-a USER:PASS]
+#                             Debian's tinyproxy (HTTP CONNECT, Basic auth
+#                             with -a) on 127.0.0.1; sets TINYPROXY_PORT,
+#                             TINYPROXY_PID, TINYPROXY_LOG
+#   fixture_microsocks [-6] [-u USER -P PASS]
+#                             Debian's microsocks (SOCKS5) on 127.0.0.1 (::1
+#                             with -6); sets MICROSOCKS_PORT, MICROSOCKS_PID,
+#                             MICROSOCKS_ADDR, MICROSOCKS_LOG
+#   fixture_fakeproxy MODE [ARG...]
+#                             t/helper/fakeproxy; sets FAKEPROXY_PORT,
+#                             FAKEPROXY_PID, FAKEPROXY_LOG
 #   fixture_stop PID          stop one server (its whole process group) now
 #
 # A fixture that cannot start is a failure under CI=true (`bail`), else the
@@ -301,5 +312,247 @@ fixture_sshd_start() {
 		break
 	done
 	fixture_fail "sshd did not start (try $try): $(fixture__tail "$SSHD_LOG") $(fixture__tail "$T_TMP/sshd.out")"
+	return 1
+}
+
+# fixture__forget PGID: drop PGID from the groups cleanup kills (after
+# fixture_stop), so that a later process reusing the number is left alone.
+fixture__forget() {
+	local pg keep=()
+	for pg in "${FIXTURE__PGIDS[@]}"; do
+		[[ $pg == "$1" ]] || keep+=("$pg")
+	done
+	FIXTURE__PGIDS=("${keep[@]}")
+}
+
+# fixture__listening PID PORT: true if process PID holds a listening TCP
+# socket (IPv4 or IPv6) on PORT.  Read from /proc: no connection is made,
+# and a stranger that took the port in the meantime does not count.
+fixture__listening() {
+	local pid=$1 hex f table laddr st inode fd link
+	local -A inodes=()
+	printf -v hex '%04X' "$2"
+	for f in "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6"; do
+		# Slurp it first: bash's `read` takes /proc files a byte at a time.
+		{ table=$(<"$f"); } 2>/dev/null || continue
+		# sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+		while read -r _ laddr _ st _ _ _ _ _ inode _; do
+			[[ $st == 0A && ${laddr##*:} == "$hex" ]] && inodes[$inode]=1
+		done <<<"$table"
+	done
+	((${#inodes[@]} > 0)) || return 1
+	for fd in "/proc/$pid/fd/"*; do
+		link=$(readlink -- "$fd" 2>/dev/null) || continue
+		[[ $link == socket:* ]] || continue
+		link=${link#socket:[}
+		[[ -n ${inodes[${link%]}]-} ]] && return 0
+	done
+	return 1
+}
+
+# fixture__wait_listen PID PORT SECS: poll until PID listens on PORT (it
+# accepts connections from then on).  Return 1 if PID died first, 2 when
+# SECS passed.
+fixture__wait_listen() {
+	local pid=$1 port=$2 end
+	end=$(($(fixture__now_us) + $3 * 1000000))
+	until fixture__listening "$pid" "$port"; do
+		kill -0 "$pid" 2>/dev/null || return 1
+		(($(fixture__now_us) < end)) || return 2
+		sleep 0.02
+	done
+}
+
+# fixture__free_port6: like fixture_free_port, for ::1.
+fixture__free_port6() {
+	local pf
+	fixture_tmpdir || return 1
+	fixture__tcpserv_bin || return 1
+	pf=$T_TMP/free.port
+	rm -f -- "$pf"
+	if ! "$TCPSERV_BIN" -6 -m port -P "$pf"; then
+		fixture_fail "tcpserv -6 -m port failed (no IPv6 loopback?)"
+		return 1
+	fi
+	FIXTURE_PORT=$(<"$pf")
+}
+
+# fixture__tinyproxy_config FILE PORT LOG USER PASS: write a tinyproxy
+# config.  Facts about tinyproxy 1.11 (Debian 12) it relies on:
+#  - no ConnectPort line at all allows CONNECT to every port (ConnectPort
+#    takes single ports only; "1-65535" is a syntax error; with any
+#    ConnectPort line other ports get "403 Access violation");
+#  - without User/Group it keeps running as the user who started it, even
+#    root (it only logs a warning), so files in T_TMP stay writable;
+#  - no PidFile line: no pid file is written anywhere.
+fixture__tinyproxy_config() {
+	cat >"$1" <<-EOF
+		# tinyproxy for a hopkit test (t/tap/fixtures.sh)
+		Listen 127.0.0.1
+		Port $2
+		Allow 127.0.0.1
+		MaxClients 200
+		Timeout 600
+		LogFile "$3"
+		LogLevel Info
+		DisableViaHeader Yes
+		${4:+BasicAuth $4 $5}
+	EOF
+}
+
+# fixture_tinyproxy [-a USER:PASS]: start Debian's tinyproxy in the
+# foreground with its own config in T_TMP, on a free port of 127.0.0.1,
+# allowing CONNECT to any port; with -a, only for clients that send
+# "Proxy-Authorization: Basic base64(USER:PASS)" (without: "HTTP/1.0 407";
+# wrong credentials: "HTTP/1.0 401 Unauthorized").  Sets TINYPROXY_PORT,
+# TINYPROXY_PID and TINYPROXY_LOG (its log: CONNECT lines name each
+# request).  Replies are HTTP/1.0.  Note that tinyproxy does not keep a
+# half-closed tunnel open: on EOF from either side it closes both.
+fixture_tinyproxy() {
+	local user='' pass='' try rc port conf out tp=/usr/bin/tinyproxy
+	while (($# > 0)); do
+		case $1 in
+		-a)
+			if [[ ${2-} != ?*:?* || $2 == *[[:space:]\"\\]* ]]; then
+				fixture_fail "fixture_tinyproxy: -a wants USER:PASS without blanks or quotes"
+				return 1
+			fi
+			user=${2%%:*} pass=${2#*:}
+			shift 2
+			;;
+		*)
+			fixture_fail "fixture_tinyproxy: unknown argument $1"
+			return 1
+			;;
+		esac
+	done
+	fixture_tmpdir || return 1
+	fixture_require "$tp" setsid || return 1
+	FIXTURE__SEQ=$((FIXTURE__SEQ + 1))
+	conf=$T_TMP/tinyproxy.$FIXTURE__SEQ.conf
+	out=$T_TMP/tinyproxy.$FIXTURE__SEQ.out
+	TINYPROXY_LOG=$T_TMP/tinyproxy.$FIXTURE__SEQ.log
+	for try in 1 2 3 4 5; do
+		fixture_free_port || return 1
+		port=$FIXTURE_PORT
+		fixture__tinyproxy_config "$conf" "$port" "$TINYPROXY_LOG" "$user" "$pass"
+		rm -f -- "$TINYPROXY_LOG" "$out"
+		fixture__spawn "$out" "$tp" -d -c "$conf"
+		rc=0
+		fixture__wait_listen "$FIXTURE_PID" "$port" 10 || rc=$?
+		if ((rc == 0)); then
+			TINYPROXY_PORT=$port
+			TINYPROXY_PID=$FIXTURE_PID
+			return 0
+		fi
+		fixture_stop "$FIXTURE_PID"
+		fixture__forget "$FIXTURE_PID"
+		# Someone took the port between probe and bind: try another.
+		((rc == 1)) && grep -q 'Could not create listening sockets' "$out" 2>/dev/null &&
+			continue
+		break
+	done
+	fixture_fail "tinyproxy did not start (try $try): $(fixture__tail "$out") $(fixture__tail "$TINYPROXY_LOG")"
+	return 1
+}
+
+# fixture_microsocks [-6] [-u USER -P PASS]: start Debian's microsocks
+# (SOCKS5 only) on a free port of 127.0.0.1, or ::1 with -6; with -u/-P it
+# demands username/password auth (RFC 1929).  It reaches loopback, IPv6
+# and domain-name (socks5h) targets.  Sets MICROSOCKS_PORT, MICROSOCKS_PID,
+# MICROSOCKS_ADDR (127.0.0.1 or ::1) and MICROSOCKS_LOG (one "connected to"
+# line per tunnel).  Note: it answers BND.ADDR as 0.0.0.0:0 (ATYP 1) even
+# for IPv6 targets, drops request bytes sent before its method selection
+# (no pipelining), and closes both ways on EOF from either side.
+fixture_microsocks() {
+	local addr=127.0.0.1 v6='' user='' pass='' try rc port auth=() ms=/usr/bin/microsocks
+	while (($# > 0)); do
+		case $1 in
+		-6) v6=1 addr=::1; shift ;;
+		-u | -P)
+			if (($# < 2)) || [[ -z $2 ]]; then
+				fixture_fail "fixture_microsocks: $1 wants a value"
+				return 1
+			fi
+			[[ $1 == -u ]] && user=$2 || pass=$2
+			shift 2
+			;;
+		*)
+			fixture_fail "fixture_microsocks: unknown argument $1"
+			return 1
+			;;
+		esac
+	done
+	if [[ -n $user$pass ]]; then
+		if [[ -z $user || -z $pass ]]; then
+			fixture_fail "fixture_microsocks: -u and -P go together"
+			return 1
+		fi
+		auth=(-u "$user" -P "$pass")
+	fi
+	fixture_tmpdir || return 1
+	fixture_require "$ms" setsid || return 1
+	FIXTURE__SEQ=$((FIXTURE__SEQ + 1))
+	MICROSOCKS_LOG=$T_TMP/microsocks.$FIXTURE__SEQ.log
+	for try in 1 2 3 4 5; do
+		if [[ -n $v6 ]]; then
+			fixture__free_port6 || return 1
+		else
+			fixture_free_port || return 1
+		fi
+		port=$FIXTURE_PORT
+		rm -f -- "$MICROSOCKS_LOG"
+		fixture__spawn "$MICROSOCKS_LOG" "$ms" -i "$addr" -p "$port" "${auth[@]}"
+		rc=0
+		fixture__wait_listen "$FIXTURE_PID" "$port" 10 || rc=$?
+		if ((rc == 0)); then
+			MICROSOCKS_PORT=$port
+			MICROSOCKS_PID=$FIXTURE_PID
+			MICROSOCKS_ADDR=$addr
+			return 0
+		fi
+		fixture_stop "$FIXTURE_PID"
+		fixture__forget "$FIXTURE_PID"
+		# Someone took the port between probe and bind: try another.
+		((rc == 1)) && grep -q 'Address already in use' "$MICROSOCKS_LOG" 2>/dev/null &&
+			continue
+		break
+	done
+	fixture_fail "microsocks did not start (try $try): $(fixture__tail "$MICROSOCKS_LOG")"
+	return 1
+}
+
+# fixture_fakeproxy MODE [ARG...]: start `fakeproxy -m MODE ARG...` (see
+# t/helper/fakeproxy.c: -6, -t TARGETPORT) and wait for its portfile.  Sets
+# FAKEPROXY_PORT, FAKEPROXY_PID and FAKEPROXY_LOG (what it received: the
+# request's lines, SOCKS bytes in hex; show it with `diag "$(<"$FAKEPROXY_LOG")"`).
+fixture_fakeproxy() {
+	local mode=$1 pf bin=$top_builddir/t/helper/fakeproxy
+	shift
+	fixture_tmpdir || return 1
+	fixture_require "$bin" setsid || return 1
+	FIXTURE__SEQ=$((FIXTURE__SEQ + 1))
+	pf=$T_TMP/fakeproxy.$FIXTURE__SEQ.port
+	FAKEPROXY_LOG=$T_TMP/fakeproxy.$FIXTURE__SEQ.log
+	fixture__spawn "$FAKEPROXY_LOG" "$bin" -m "$mode" -P "$pf" "$@"
+	if ! fixture__wait_file "$pf" "$FIXTURE_PID" 10; then
+		fixture_fail "fakeproxy -m $mode $* did not start: $(fixture__tail "$FAKEPROXY_LOG")"
+		return 1
+	fi
+	FAKEPROXY_PORT=$(<"$pf")
+	FAKEPROXY_PID=$FIXTURE_PID
+}
+
+# fixture_wait_size FILE BYTES [SECS]: wait (bounded, default 120 s) until
+# FILE holds at least BYTES bytes.  Feeding a client through a proxy that
+# does not pass half-close on (tinyproxy, microsocks close both ways on the
+# client's EOF), a test keeps stdin open until the answer is in:
+#   { cat in; fixture_wait_size out 1000; } | jumpcat -x ... >out
+fixture_wait_size() {
+	local file=$1 want=$2 secs=${3:-120} i
+	for ((i = 0; i < secs * 20; i++)); do
+		(($(stat -c %s "$file" 2>/dev/null || echo 0) >= want)) && return 0
+		sleep 0.05
+	done
 	return 1
 }

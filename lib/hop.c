@@ -1,0 +1,651 @@
+/*
+ * hop.c: connect directly or through one proxy; see hop.h.
+ * SPDX-License-Identifier: MIT
+ *
+ * The states, in order: resolve the target locally (socks4://, socks5://
+ * only), dial the proxy, then one request/reply exchange per protocol step
+ * (HTTP: CONNECT; SOCKS4: request; SOCKS5: greeting, login, CONNECT).  The
+ * protocol code is pure (proxy_http.c, proxy_socks.c); this file only moves
+ * the bytes.  An HTTP 407 is answered on a fresh connection with the
+ * strongest scheme the proxy offers (Digest, else Basic); no credentials
+ * are sent before the proxy asks for them.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/rand.h>
+
+#include "clock.h"
+#include "dial.h"
+#include "endpoint.h"
+#include "fdio.h"
+#include "hop.h"
+#include "log.h"
+#include "proxy_http.h"
+#include "proxy_socks.h"
+#include "resolve.h"
+#include "xmalloc.h"
+
+#define HOP_IN_MAX (PROXY_HTTP_MAX_HEADERS + 4096)
+
+enum hop_state {
+	HOP_RESOLVE,		/* the target's address, for socks4/socks5 */
+	HOP_DIAL,		/* connecting to the proxy or the target */
+	HOP_HTTP,		/* CONNECT sent, reading the reply */
+	HOP_SOCKS4,
+	HOP_SOCKS5_METHOD,
+	HOP_SOCKS5_AUTH,
+	HOP_SOCKS5_CONNECT,
+	HOP_DONE,
+};
+
+struct hop {
+	struct event_base *base;
+	char *host;			/* the target, as given */
+	uint16_t port;
+	char target[ENDPOINT_HOST_MAX];	/* what the proxy is asked for */
+	char proxy_name[ENDPOINT_HOST_MAX + 8]; /* "host:port" for messages */
+	struct hop_opts opts;
+	hop_cb cb;
+	void *arg;
+
+	enum hop_state state;
+	struct resolve *resolve;
+	struct dial *dial;
+	int fd;
+	struct event *rev, *wev;	/* reading a reply, sending a request */
+	struct event *timer;
+	struct event *finish_ev;
+
+	unsigned char out[2048];
+	size_t outlen, outoff;
+	unsigned char in[HOP_IN_MAX];
+	size_t inlen;
+	size_t consumed;		/* of in[], by the final reply */
+
+	int auth_round;			/* 407s answered so far */
+	char auth[1536];		/* Proxy-Authorization value; wiped */
+
+	struct errmsg err;
+	enum hop_fail fail;
+	int result_fd;
+};
+
+static void hop_dial(struct hop *h);
+
+static void
+hop_free_events(struct hop *h)
+{
+	if (h->rev != NULL)
+		event_free(h->rev);
+	if (h->wev != NULL)
+		event_free(h->wev);
+	h->rev = h->wev = NULL;
+}
+
+static void
+hop_close_fd(struct hop *h)
+{
+	hop_free_events(h);
+	if (h->fd != -1) {
+		close(h->fd);
+		h->fd = -1;
+	}
+}
+
+static void
+hop_free(struct hop *h)
+{
+	resolve_cancel(h->resolve);
+	dial_cancel(h->dial);
+	hop_close_fd(h);
+	if (h->timer != NULL)
+		event_free(h->timer);
+	if (h->finish_ev != NULL)
+		event_free(h->finish_ev);
+	explicit_bzero(h->auth, sizeof(h->auth));
+	explicit_bzero(h->out, sizeof(h->out));
+	free(h->host);
+	free(h);
+}
+
+static void
+hop_finish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop *h = arg;
+	size_t early = h->inlen - h->consumed;
+
+	(void)fd;
+	(void)what;
+	if (h->result_fd == -1)
+		h->cb(-1, NULL, 0, &h->err, h->fail, h->arg);
+	else
+		h->cb(h->result_fd, h->in + h->consumed, early, NULL, 0, h->arg);
+	hop_free(h);
+}
+
+/* End the hop: with fd (the tunnel) or -1 (h->err and h->fail set). */
+static void
+hop_finish(struct hop *h, int fd)
+{
+	h->state = HOP_DONE;
+	h->result_fd = fd;
+	hop_free_events(h);
+	if (fd != -1)
+		h->fd = -1;	/* handed over */
+	event_del(h->timer);
+	event_active(h->finish_ev, 0, 0);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+hop_fail(struct hop *h, enum hop_fail fail, const char *fmt, ...)
+{
+	va_list ap;
+
+	h->fail = fail;
+	va_start(ap, fmt);
+	vsnprintf(h->err.text, sizeof(h->err.text), fmt, ap);
+	va_end(ap);
+	h->err.code = fail == HOP_FAIL_CONNECT ? ECONNREFUSED : EPROTO;
+	hop_close_fd(h);
+	hop_finish(h, -1);
+}
+
+/* "db:22" or "[::1]:22" for messages. */
+static const char *
+hop_hostport(const char *host, uint16_t port, char *buf, size_t len)
+{
+	snprintf(buf, len, strchr(host, ':') != NULL ? "[%s]:%u" : "%s:%u", host,
+	    (unsigned)port);
+	return buf;
+}
+
+/* Queue bytes to send, then wait to write them. */
+static void
+hop_send(struct hop *h, const void *buf, size_t len)
+{
+	memcpy(h->out, buf, len);
+	h->outlen = len;
+	h->outoff = 0;
+	event_del(h->rev);
+	event_add(h->wev, NULL);
+}
+
+/* Drop the first n bytes of in[] (a finished intermediate reply). */
+static void
+hop_consume(struct hop *h, size_t n)
+{
+	memmove(h->in, h->in + n, h->inlen - n);
+	h->inlen -= n;
+}
+
+/* A SOCKS parser's message without its "SOCKS5 proxy: " prefix. */
+static const char *
+hop_socks_reason(const char *msg)
+{
+	if (strncmp(msg, "SOCKS4 proxy: ", 14) == 0 ||
+	    strncmp(msg, "SOCKS5 proxy: ", 14) == 0)
+		return msg + 14;
+	return msg;
+}
+
+/* Send the first message of the proxy's protocol. */
+static void
+hop_begin_handshake(struct hop *h)
+{
+	unsigned char buf[sizeof(h->out)];
+	struct errmsg e;
+	int n = -1;
+
+	switch (h->opts.proxy->scheme) {
+	case PROXY_HTTP:
+		h->state = HOP_HTTP;
+		n = proxy_http_connect_request((char *)buf, sizeof(buf), h->target,
+		    h->port, h->auth[0] != '\0' ? h->auth : NULL, &e);
+		break;
+	case PROXY_SOCKS4:
+	case PROXY_SOCKS4A:
+		h->state = HOP_SOCKS4;
+		n = proxy_socks4_request(buf, sizeof(buf),
+		    h->opts.proxy->scheme == PROXY_SOCKS4A, h->target, h->port,
+		    h->opts.user, &e);
+		break;
+	case PROXY_SOCKS5:
+	case PROXY_SOCKS5H:
+		h->state = HOP_SOCKS5_METHOD;
+		n = proxy_socks5_greeting(buf, sizeof(buf), h->opts.user != NULL);
+		if (n < 0)
+			errmsg_set(&e, EINVAL, "cannot build the SOCKS5 greeting");
+		break;
+	default:
+		errmsg_set(&e, EINVAL, "proxy scheme %s is not supported here",
+		    proxy_scheme_name(h->opts.proxy->scheme));
+		break;
+	}
+	if (n < 0) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
+		return;
+	}
+	hop_send(h, buf, (size_t)n);
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/* The HTTP proxy asked for credentials (407): answer on a new connection. */
+static void
+hop_http_auth(struct hop *h, const struct proxy_http_reply *rep)
+{
+	struct proxy_http_digest dg;
+	struct errmsg e;
+	unsigned char raw[8];
+	char cnonce[17], uri[ENDPOINT_HOST_MAX + 10], hp[ENDPOINT_HOST_MAX + 10];
+	size_t i;
+	int rc;
+
+	hop_hostport(h->target, h->port, hp, sizeof(hp));
+	if (h->opts.user == NULL) {
+		hop_fail(h, HOP_FAIL_REFUSED, "proxy %s refused CONNECT to %s: %d %s "
+		    "(it wants a user name and password: use --proxy-auth-file or "
+		    "JUMPCAT_PROXY_USER and JUMPCAT_PROXY_PASSWORD)", h->proxy_name,
+		    hp, rep->status, rep->reason);
+		return;
+	}
+	if (h->auth_round > 0) {
+		hop_fail(h, HOP_FAIL_REFUSED, "proxy %s refused CONNECT to %s: %d %s "
+		    "(user name or password rejected)", h->proxy_name, hp,
+		    rep->status, rep->reason);
+		return;
+	}
+	h->auth_round++;
+	if (rep->offers_digest) {
+		if (proxy_http_digest_parse(rep->digest, &dg, &e) == -1) {
+			hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name,
+			    e.text);
+			return;
+		}
+		if (RAND_bytes(raw, sizeof(raw)) != 1) {
+			hop_fail(h, HOP_FAIL_PROTOCOL, "no random bytes for Digest");
+			return;
+		}
+		for (i = 0; i < sizeof(raw); i++)
+			snprintf(cnonce + 2 * i, 3, "%02x", raw[i]);
+		if (proxy_http_authority(uri, sizeof(uri), h->target, h->port, &e) == -1) {
+			hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name,
+			    e.text);
+			return;
+		}
+		rc = proxy_http_digest_response(&dg, h->opts.user, h->opts.pass, uri,
+		    cnonce, 1, h->auth, sizeof(h->auth), &e);
+		log_debug("proxy %s wants Digest (%s); answering", h->proxy_name,
+		    dg.algorithm);
+	} else {
+		rc = proxy_http_basic(h->auth, sizeof(h->auth), h->opts.user,
+		    h->opts.pass != NULL ? h->opts.pass : "", &e);
+		log_debug("proxy %s wants Basic; answering", h->proxy_name);
+	}
+	if (rc == -1) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
+		return;
+	}
+	/* A fresh connection: simpler and surer than reusing this one. */
+	hop_close_fd(h);
+	h->inlen = 0;
+	hop_dial(h);
+}
+
+/* Try the bytes read so far against the current step's parser. */
+static void
+hop_parse(struct hop *h)
+{
+	struct proxy_http_reply rep;
+	struct errmsg e;
+	unsigned char buf[sizeof(h->out)];
+	char hp[ENDPOINT_HOST_MAX + 10];
+	int n, method;
+
+	hop_hostport(h->target, h->port, hp, sizeof(hp));
+	switch (h->state) {
+	case HOP_HTTP:
+		n = proxy_http_parse_reply((const char *)h->in, h->inlen, &rep, &e);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name,
+			    e.text);
+			return;
+		}
+		if (rep.status == 407) {
+			hop_http_auth(h, &rep);
+			return;
+		}
+		if (rep.status == 401 && h->auth_round > 0) {
+			/* tinyproxy's answer to a wrong password */
+			hop_fail(h, HOP_FAIL_REFUSED, "proxy %s refused CONNECT to %s: "
+			    "%d %s (user name or password rejected)", h->proxy_name, hp,
+			    rep.status, rep.reason);
+			return;
+		}
+		if (rep.status < 200 || rep.status > 299) {
+			hop_fail(h, HOP_FAIL_REFUSED,
+			    "proxy %s refused CONNECT to %s: %d %s", h->proxy_name, hp,
+			    rep.status, rep.reason);
+			return;
+		}
+		log_debug("proxy %s: %d %s", h->proxy_name, rep.status, rep.reason);
+		h->consumed = rep.header_len;
+		hop_finish(h, h->fd);
+		return;
+	case HOP_SOCKS4:
+		n = proxy_socks4_reply(h->in, h->inlen, &e);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			/* A well-formed "no" is a refusal; a reply that is
+			 * not SOCKS (EPROTO) is a protocol error. */
+			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
+			    HOP_FAIL_REFUSED,
+			    "proxy %s refused CONNECT to %s: %s", h->proxy_name, hp,
+			    hop_socks_reason(e.text));
+			return;
+		}
+		h->consumed = (size_t)n;
+		hop_finish(h, h->fd);
+		return;
+	case HOP_SOCKS5_METHOD:
+		n = proxy_socks5_method_reply(h->in, h->inlen, h->opts.user != NULL,
+		    &method, &e);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
+			    HOP_FAIL_REFUSED, "proxy %s: %s", h->proxy_name, e.text);
+			return;
+		}
+		hop_consume(h, (size_t)n);
+		if (method == PROXY_SOCKS5_METHOD_USERPASS) {
+			h->state = HOP_SOCKS5_AUTH;
+			n = proxy_socks5_auth_request(buf, sizeof(buf), h->opts.user,
+			    h->opts.pass != NULL ? h->opts.pass : "", &e);
+		} else {
+			h->state = HOP_SOCKS5_CONNECT;
+			n = proxy_socks5_connect_request(buf, sizeof(buf), h->target,
+			    h->port, &e);
+		}
+		break;
+	case HOP_SOCKS5_AUTH:
+		n = proxy_socks5_auth_reply(h->in, h->inlen, &e);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
+			    HOP_FAIL_REFUSED,
+			    "proxy %s: %s", h->proxy_name, e.text);
+			return;
+		}
+		hop_consume(h, (size_t)n);
+		h->state = HOP_SOCKS5_CONNECT;
+		n = proxy_socks5_connect_request(buf, sizeof(buf), h->target, h->port,
+		    &e);
+		break;
+	case HOP_SOCKS5_CONNECT:
+		n = proxy_socks5_connect_reply(h->in, h->inlen, &e);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
+			    HOP_FAIL_REFUSED,
+			    "proxy %s refused CONNECT to %s: %s", h->proxy_name, hp,
+			    hop_socks_reason(e.text));
+			return;
+		}
+		h->consumed = (size_t)n;
+		hop_finish(h, h->fd);
+		return;
+	default:
+		return;
+	}
+	/* SOCKS5: the next request of the exchange. */
+	if (n < 0) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
+		return;
+	}
+	hop_send(h, buf, (size_t)n);
+	explicit_bzero(buf, sizeof(buf));
+	if (h->inlen > 0)
+		hop_parse(h);	/* a reply that came early */
+}
+
+static void
+hop_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop *h = arg;
+	ssize_t n;
+
+	(void)what;
+	n = send(fd, h->out + h->outoff, h->outlen - h->outoff, MSG_NOSIGNAL);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == -1) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: send: %s", h->proxy_name,
+		    strerror(errno));
+		return;
+	}
+	h->outoff += (size_t)n;
+	if (h->outoff < h->outlen)
+		return;
+	explicit_bzero(h->out, h->outlen);
+	event_del(h->wev);
+	event_add(h->rev, NULL);
+}
+
+static void
+hop_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop *h = arg;
+	ssize_t n;
+
+	(void)what;
+	if (h->inlen == sizeof(h->in)) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: reply too long",
+		    h->proxy_name);
+		return;
+	}
+	n = recv(fd, h->in + h->inlen, sizeof(h->in) - h->inlen, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n == -1) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name,
+		    strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s closed the connection %s",
+		    h->proxy_name, h->inlen == 0 ? "without a reply" :
+		    "in the middle of its reply");
+		return;
+	}
+	h->inlen += (size_t)n;
+	hop_parse(h);
+}
+
+static void
+hop_dialed_cb(int fd, const struct sockaddr *addr, const struct errmsg *e,
+    void *arg)
+{
+	struct hop *h = arg;
+
+	(void)addr;
+	h->dial = NULL;
+	if (fd == -1) {
+		h->err = *e;
+		h->fail = HOP_FAIL_CONNECT;
+		/* "connect to X port N: ..." becomes "connect to proxy X ...". */
+		if (h->opts.proxy != NULL && strncmp(e->text, "connect to ", 11) == 0)
+			snprintf(h->err.text, sizeof(h->err.text), "connect to proxy %s",
+			    e->text + 11);
+		hop_finish(h, -1);
+		return;
+	}
+	fdio_set_nodelay(fd);
+	if (h->opts.proxy == NULL) {
+		hop_finish(h, fd);
+		return;
+	}
+	h->fd = fd;
+	h->rev = event_new(h->base, fd, EV_READ | EV_PERSIST, hop_read_cb, h);
+	h->wev = event_new(h->base, fd, EV_WRITE | EV_PERSIST, hop_write_cb, h);
+	if (h->rev == NULL || h->wev == NULL)
+		abort();
+	hop_begin_handshake(h);
+}
+
+/* Connect to the proxy, or to the target when there is none. */
+static void
+hop_dial(struct hop *h)
+{
+	struct dial_opts o = { .family = h->opts.family };
+
+	h->state = HOP_DIAL;
+	if (h->opts.proxy != NULL)
+		h->dial = dial_start(h->base, h->opts.proxy->host,
+		    h->opts.proxy->port, &o, hop_dialed_cb, h);
+	else
+		h->dial = dial_start(h->base, h->host, h->port, &o, hop_dialed_cb, h);
+}
+
+/* socks4:// and socks5:// resolve the target here; socks4 needs IPv4. */
+static void
+hop_resolved_cb(struct addrinfo *ai, int gai_err, int sys_errno, void *arg)
+{
+	struct hop *h = arg;
+	const struct addrinfo *p;
+
+	h->resolve = NULL;
+	if (gai_err != 0) {
+		h->fail = HOP_FAIL_CONNECT;
+		if (gai_err == EAI_SYSTEM)
+			errmsg_sys(&h->err, sys_errno, "could not resolve hostname %s",
+			    h->host);
+		else
+			errmsg_set(&h->err, EHOSTUNREACH,
+			    "could not resolve hostname %s: %s", h->host,
+			    gai_strerror(gai_err));
+		hop_finish(h, -1);
+		return;
+	}
+	for (p = ai; p != NULL; p = p->ai_next)
+		if (p->ai_family == AF_INET || (p->ai_family == AF_INET6 &&
+		    h->opts.proxy->scheme != PROXY_SOCKS4))
+			break;
+	if (p == NULL) {
+		freeaddrinfo(ai);
+		hop_fail(h, HOP_FAIL_CONNECT, "%s has no %saddress for %s",
+		    h->host, h->opts.proxy->scheme == PROXY_SOCKS4 ? "IPv4 " : "",
+		    proxy_scheme_name(h->opts.proxy->scheme));
+		return;
+	}
+	dial_ntop(p->ai_addr, h->target, sizeof(h->target));
+	freeaddrinfo(ai);
+	log_debug("%s is %s; asking the proxy for that", h->host, h->target);
+	hop_dial(h);
+}
+
+static void
+hop_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop *h = arg;
+	char hp[ENDPOINT_HOST_MAX + 10];
+
+	(void)fd;
+	(void)what;
+	if (h->state == HOP_RESOLVE || h->state == HOP_DIAL) {
+		h->fail = HOP_FAIL_CONNECT;
+		errmsg_sys(&h->err, ETIMEDOUT, "connect to %s%s port %u",
+		    h->opts.proxy != NULL ? "proxy " : "",
+		    h->opts.proxy != NULL ? h->opts.proxy->host : h->host,
+		    (unsigned)(h->opts.proxy != NULL ? h->opts.proxy->port : h->port));
+		resolve_cancel(h->resolve);
+		h->resolve = NULL;
+		dial_cancel(h->dial);
+		h->dial = NULL;
+		hop_finish(h, -1);
+		return;
+	}
+	hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: no complete answer to CONNECT "
+	    "to %s within %g s", h->proxy_name,
+	    hop_hostport(h->target, h->port, hp, sizeof(hp)), h->opts.timeout);
+}
+
+struct hop *
+hop_start(struct event_base *base, const char *host, uint16_t port,
+    const struct hop_opts *opts, hop_cb cb, void *arg)
+{
+	struct hop *h = xcalloc(1, sizeof(*h));
+	struct timeval tv;
+	enum proxy_scheme sch;
+
+	h->base = base;
+	h->host = xstrdup(host);
+	h->port = port;
+	h->opts = *opts;
+	h->cb = cb;
+	h->arg = arg;
+	h->fd = -1;
+	h->result_fd = -1;
+	snprintf(h->target, sizeof(h->target), "%s", host);
+	h->timer = evtimer_new(base, hop_timeout_cb, h);
+	h->finish_ev = event_new(base, -1, 0, hop_finish_cb, h);
+	if (h->timer == NULL || h->finish_ev == NULL)
+		abort();
+	if (opts->timeout > 0) {
+		tv = clock_tv(opts->timeout);
+		event_add(h->timer, &tv);
+	}
+	if (opts->proxy == NULL) {
+		hop_dial(h);
+		return h;
+	}
+	hop_hostport(opts->proxy->host, opts->proxy->port, h->proxy_name,
+	    sizeof(h->proxy_name));
+	sch = opts->proxy->scheme;
+	if (sch == PROXY_SOCKS4 && strchr(host, ':') != NULL) {
+		h->fail = HOP_FAIL_CONNECT;
+		errmsg_set(&h->err, EAFNOSUPPORT, "socks4:// reaches IPv4 addresses "
+		    "only, and %s is IPv6: use socks5:// or socks5h://", host);
+		hop_finish(h, -1);
+		return h;
+	}
+	if ((sch == PROXY_SOCKS4 || sch == PROXY_SOCKS5) &&
+	    !endpoint_is_numeric(host)) {
+		h->state = HOP_RESOLVE;
+		h->resolve = resolve_start(base, host, port,
+		    sch == PROXY_SOCKS4 ? AF_INET : opts->family, hop_resolved_cb, h);
+		if (h->resolve == NULL) {
+			h->fail = HOP_FAIL_CONNECT;
+			errmsg_sys(&h->err, errno, "could not resolve hostname %s", host);
+			hop_finish(h, -1);
+		}
+		return h;
+	}
+	hop_dial(h);
+	return h;
+}
+
+void
+hop_cancel(struct hop *h)
+{
+	if (h == NULL)
+		return;
+	if (h->result_fd != -1)
+		close(h->result_fd);
+	hop_free(h);
+}

@@ -1,0 +1,56 @@
+/*
+ * hop.h: one hop to HOST PORT: direct, or through an HTTP CONNECT or SOCKS
+ * proxy.
+ * SPDX-License-Identifier: MIT
+ *
+ * A hop resolves and connects (lib/dial), then speaks the proxy's
+ * handshake over the socket without blocking, and hands the caller a
+ * socket that is a clean byte stream to HOST PORT.  Bytes the proxy sent
+ * after its reply (the start of the tunnel stream, such as an SSH banner in
+ * the same packet as "200 Connection established") come with it: none are
+ * lost.  One timeout bounds the whole setup.
+ */
+#ifndef HOPKIT_HOP_H
+#define HOPKIT_HOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errmsg.h"
+#include "proxy_url.h"
+
+struct event_base;
+struct hop;
+
+/* What went wrong, for the tool's exit status. */
+enum hop_fail {
+	HOP_FAIL_CONNECT = 1,	/* resolve or connect (to the proxy or the host) */
+	HOP_FAIL_REFUSED,	/* the proxy said no, or refused the credentials */
+	HOP_FAIL_PROTOCOL,	/* the proxy broke the protocol, or timed out */
+};
+
+struct hop_opts {
+	int family;			/* AF_UNSPEC, AF_INET, AF_INET6 */
+	double timeout;			/* the whole setup, seconds; 0: none */
+	const struct proxy_url *proxy;	/* NULL: direct */
+	const char *user, *pass;	/* proxy credentials, or NULL */
+};
+
+/*
+ * Called once.  On success fd is the connected socket (the callee owns it)
+ * and early/early_len are tunnel bytes already read from it, to be passed
+ * on before anything else.  On failure fd is -1, e says why in one line and
+ * fail says which kind of failure it was.  The hop is freed afterwards.
+ */
+typedef void (*hop_cb)(int fd, const unsigned char *early, size_t early_len,
+    const struct errmsg *e, enum hop_fail fail, void *arg);
+
+/* Start the hop; the callback always runs later, from the loop.  opts and
+ * what it points to must stay valid until then. */
+struct hop *hop_start(struct event_base *base, const char *host, uint16_t port,
+    const struct hop_opts *opts, hop_cb cb, void *arg);
+
+/* Stop; the callback is not called.  Safe on NULL. */
+void hop_cancel(struct hop *h);
+
+#endif
