@@ -15,32 +15,19 @@
 #include <unistd.h>
 
 #include "cred.h"
+#include "xmalloc.h"
 #include "log.h"
 #include "proxy_url.h"
 
 /* The largest credentials file we read: a user, a password and slack. */
 #define CRED_FILE_MAX 1024
 
-/* Overwrite len bytes at p in a way the compiler may not optimise away. */
-static void
-cred_wipe(void *p, size_t len)
-{
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, len);
-#else
-	volatile unsigned char *v = p;
-
-	while (len-- > 0)
-		*v++ = 0;
-#endif
-}
-
 void
 cred_clear(struct cred *c)
 {
 	if (c == NULL)
 		return;
-	cred_wipe(c, sizeof(*c));
+	explicit_bzero(c, sizeof(*c));
 	c->source = NULL;
 }
 
@@ -177,7 +164,7 @@ cred_load_file(const char *path, struct cred *c, struct errmsg *e)
 	} else {
 		rc = cred_parse_line(buf, len, c, show, e);
 	}
-	cred_wipe(buf, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));
 	if (rc == -1) {
 		cred_clear(c);
 		return -1;

@@ -14,22 +14,6 @@
 #include "endpoint.h"
 #include "log.h"
 
-/* A shortened, printable copy of user input for error messages. */
-static const char *
-endpoint_show(const char *s, char *buf, size_t len)
-{
-	char tmp[80];
-	size_t n = strlen(s);
-
-	/* Long input is cut at 79 bytes: enough to recognise it. */
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	log_sanitize(buf, len, tmp);
-	return buf;
-}
-
 int
 endpoint_parse_port(const char *s, unsigned flags, uint16_t *port,
     struct errmsg *e)
@@ -43,16 +27,16 @@ endpoint_parse_port(const char *s, unsigned flags, uint16_t *port,
 	for (p = s; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9')
 			return errmsg_set(e, EINVAL, "invalid port \"%s\": not a number",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 		v = v * 10 + (unsigned long)(*p - '0');
 		if (v > 65535)
 			return errmsg_set(e, ERANGE,
 			    "invalid port \"%s\": out of range 1-65535",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 	}
 	if (v == 0 && !(flags & ENDPOINT_PORT_ZERO_OK))
 		return errmsg_set(e, ERANGE, "invalid port \"%s\": out of range 1-65535",
-		    endpoint_show(s, show, sizeof(show)));
+		    log_quote(s, show, sizeof(show)));
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -74,13 +58,13 @@ endpoint_port_lookup(const char *s, unsigned flags, uint16_t *port,
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
 			return errmsg_set(e, EINVAL,
 			    "invalid port \"%s\": not a number or service name",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 	}
 	se = getservbyname(s, "tcp");
 	if (se == NULL)
 		return errmsg_set(e, EINVAL,
 		    "invalid port \"%s\": not a number or known service",
-		    endpoint_show(s, show, sizeof(show)));
+		    log_quote(s, show, sizeof(show)));
 	*port = ntohs((uint16_t)se->s_port);
 	return 0;
 }
@@ -130,7 +114,7 @@ endpoint_parse_host(const char *s, char *out, size_t outlen, struct errmsg *e)
 		if (len < 3 || s[len - 1] != ']')
 			return errmsg_set(e, EINVAL,
 			    "invalid host \"%s\": unbalanced brackets",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 		if (len - 2 >= sizeof(buf))
 			return errmsg_set(e, ENAMETOOLONG, "host name too long");
 		memcpy(buf, s + 1, len - 2);
@@ -138,7 +122,7 @@ endpoint_parse_host(const char *s, char *out, size_t outlen, struct errmsg *e)
 		if (!endpoint_is_numeric(buf) || strchr(buf, ':') == NULL)
 			return errmsg_set(e, EINVAL,
 			    "invalid host \"%s\": brackets need an IPv6 address",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 		s = buf;
 		len -= 2;
 	}
@@ -148,16 +132,16 @@ endpoint_parse_host(const char *s, char *out, size_t outlen, struct errmsg *e)
 	if (s[0] == '-')
 		return errmsg_set(e, EINVAL,
 		    "invalid host \"%s\": must not start with '-'",
-		    endpoint_show(s, show, sizeof(show)));
+		    log_quote(s, show, sizeof(show)));
 	for (p = s; *p != '\0'; p++)
 		if (!endpoint_hostchar((unsigned char)*p))
 			return errmsg_set(e, EINVAL,
 			    "invalid host \"%s\": bad character",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 	if (strchr(s, ':') != NULL && !endpoint_is_numeric(s))
 		return errmsg_set(e, EINVAL,
 		    "invalid host \"%s\": not an IPv6 address",
-		    endpoint_show(s, show, sizeof(show)));
+		    log_quote(s, show, sizeof(show)));
 	memcpy(out, s, len + 1);
 	return 0;
 }
@@ -179,10 +163,10 @@ endpoint_parse(const char *s, unsigned flags, struct endpoint *ep,
 		if (!(flags & ENDPOINT_USER_OK))
 			return errmsg_set(e, EINVAL,
 			    "invalid host \"%s\": a user name is not allowed here",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 		if (at == s)
 			return errmsg_set(e, EINVAL, "invalid \"%s\": empty user name",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 		if ((size_t)(at - s) >= sizeof(ep->user))
 			return errmsg_set(e, ENAMETOOLONG, "user name too long");
 		memcpy(ep->user, s, (size_t)(at - s));
@@ -194,14 +178,14 @@ endpoint_parse(const char *s, unsigned flags, struct endpoint *ep,
 		if (close == NULL)
 			return errmsg_set(e, EINVAL,
 			    "invalid host \"%s\": unbalanced brackets",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 		hlen = (size_t)(close - hs) + 1;
 		if (close[1] == ':')
 			colon = close + 1;
 		else if (close[1] != '\0')
 			return errmsg_set(e, EINVAL,
 			    "invalid \"%s\": junk after ']'",
-			    endpoint_show(s, show, sizeof(show)));
+			    log_quote(s, show, sizeof(show)));
 	} else {
 		colon = strchr(hs, ':');
 		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
@@ -222,7 +206,7 @@ endpoint_parse(const char *s, unsigned flags, struct endpoint *ep,
 		ep->has_port = 1;
 	} else if (flags & ENDPOINT_PORT_REQUIRED) {
 		return errmsg_set(e, EINVAL, "invalid \"%s\": missing :port",
-		    endpoint_show(s, show, sizeof(show)));
+		    log_quote(s, show, sizeof(show)));
 	}
 	return 0;
 }

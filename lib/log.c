@@ -114,6 +114,20 @@ log_sanitize(char *dst, size_t dsize, const char *src)
 	dst[o] = '\0';
 }
 
+const char *
+log_quote(const char *s, char *buf, size_t len)
+{
+	char tmp[80];
+	size_t n = strlen(s);
+
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	log_sanitize(buf, len, tmp);
+	return buf;
+}
+
 /*
  * Write a line to fd 2 whole.  stderr may share its open file with a
  * stdout the relay made non-blocking (2>&1), so EAGAIN waits for room, for

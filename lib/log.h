@@ -51,4 +51,8 @@ void log_vemit(int level, const char *func, const char *fmt, va_list ap)
 /* Copy src into dst (size dsize), escaping bytes that are not printable. */
 void log_sanitize(char *dst, size_t dsize, const char *src);
 
+/* A printable copy of untrusted input for a message, cut at 79 bytes
+ * (enough to recognise it); returns buf. */
+const char *log_quote(const char *s, char *buf, size_t len);
+
 #endif

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "proxy_http.h"
+#include "xmalloc.h"
 
 #define PROXY_HTTP_SHOW 60		/* bytes of peer input quoted */
 #define PROXY_HTTP_SHOWBUF (PROXY_HTTP_SHOW * 4 + 8)
@@ -45,20 +46,6 @@ struct proxy_http_hdrs {
 	int te_chunked;		/* ... and its last coding was chunked */
 	int digest_rank;	/* rank of the Digest challenge in r->digest */
 };
-
-/* Overwrite len bytes at p; the compiler may not drop it. */
-static void
-proxy_http_wipe(void *p, size_t len)
-{
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, len);
-#else
-	volatile unsigned char *v = p;
-
-	while (len-- > 0)
-		*v++ = 0;
-#endif
-}
 
 /*
  * A printable copy of peer bytes p (n bytes) for a message, in out (size
@@ -589,7 +576,7 @@ proxy_http_basic(char *out, size_t outlen, const char *user, const char *pass,
 		}
 	}
 	out[o] = '\0';
-	proxy_http_wipe(g, sizeof(g));
+	explicit_bzero(g, sizeof(g));
 	return 0;
 }
 
@@ -788,7 +775,7 @@ proxy_http_hash(const EVP_MD *md, const char *const *parts, size_t nparts,
 		hex[2 * i + 1] = digits[dg[i] & 0xf];
 	}
 	hex[ok ? 2 * dlen : 0] = '\0';
-	proxy_http_wipe(dg, sizeof(dg));
+	explicit_bzero(dg, sizeof(dg));
 	return ok ? 0 : -1;
 }
 
@@ -868,7 +855,7 @@ proxy_http_digest_response(const struct proxy_http_digest *d,
 		parts[2] = cnonce;
 		rc = proxy_http_hash(md, parts, 3, sess);
 		memcpy(ha1, sess, sizeof(ha1));
-		proxy_http_wipe(sess, sizeof(sess));
+		explicit_bzero(sess, sizeof(sess));
 	}
 	/* HA2 = H("CONNECT":uri). */
 	parts[0] = "CONNECT";
@@ -889,7 +876,7 @@ proxy_http_digest_response(const struct proxy_http_digest *d,
 		if (rc == 0)
 			rc = proxy_http_hash(md, parts, 3, resp);
 	}
-	proxy_http_wipe(ha1, sizeof(ha1));
+	explicit_bzero(ha1, sizeof(ha1));
 	/* With userhash the user name goes as H(user:realm) (RFC 7616 3.4.4). */
 	parts[0] = user;
 	parts[1] = d->realm;

@@ -26,22 +26,6 @@ enum proxy_socks_kind {
 	PROXY_SOCKS_NAME,
 };
 
-/* A shortened, printable copy of a host for error messages. */
-static const char *
-proxy_socks_show(const char *s, char *buf, size_t len)
-{
-	char tmp[80];
-	size_t n = strlen(s);
-
-	/* Long input is cut at 79 bytes: enough to recognise it. */
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	log_sanitize(buf, len, tmp);
-	return buf;
-}
-
 /*
  * Classify host as an IPv4 literal, an IPv6 literal (bare or "[v6]") or a
  * name, and fill addr (4 or 16 bytes, network order) for the literals.
@@ -61,7 +45,7 @@ proxy_socks_classify(const char *host, uint8_t addr[16], struct errmsg *e)
 		if (n < 3 || host[n - 1] != ']' || n - 2 >= sizeof(inner))
 			return errmsg_set(e, EINVAL,
 			    "invalid host \"%s\": brackets need an IPv6 address",
-			    proxy_socks_show(host, show, sizeof(show)));
+			    log_quote(host, show, sizeof(show)));
 		memcpy(inner, host + 1, n - 2);
 		inner[n - 2] = '\0';
 		if (inet_pton(AF_INET6, inner, addr) == 1)
@@ -69,7 +53,7 @@ proxy_socks_classify(const char *host, uint8_t addr[16], struct errmsg *e)
 		if (strchr(inner, '%') == NULL || !endpoint_is_numeric(inner))
 			return errmsg_set(e, EINVAL,
 			    "invalid host \"%s\": brackets need an IPv6 address",
-			    proxy_socks_show(host, show, sizeof(show)));
+			    log_quote(host, show, sizeof(show)));
 		host = inner;	/* a zoned address: refused below */
 	}
 	if (inet_pton(AF_INET, host, addr) == 1)
@@ -79,11 +63,11 @@ proxy_socks_classify(const char *host, uint8_t addr[16], struct errmsg *e)
 	if (endpoint_is_numeric(host))	/* IPv6 with a zone, "fe80::1%eth0" */
 		return errmsg_set(e, EINVAL,
 		    "invalid host \"%s\": an IPv6 zone index means nothing to a proxy",
-		    proxy_socks_show(host, show, sizeof(show)));
+		    log_quote(host, show, sizeof(show)));
 	if (strchr(host, ':') != NULL)
 		return errmsg_set(e, EINVAL,
 		    "invalid host \"%s\": not an IPv6 address",
-		    proxy_socks_show(host, show, sizeof(show)));
+		    log_quote(host, show, sizeof(show)));
 	if (n > PROXY_SOCKS_FIELD_MAX)
 		return errmsg_set(e, ENAMETOOLONG,
 		    "host name too long for a SOCKS proxy (%zu bytes, at most %d)",
@@ -144,11 +128,11 @@ proxy_socks4_request(uint8_t *buf, size_t len, int socks4a, const char *host,
 	if (kind == PROXY_SOCKS_IPV6)
 		return errmsg_set(e, EAFNOSUPPORT,
 		    "SOCKS4 cannot carry an IPv6 address (\"%s\"); use socks5",
-		    proxy_socks_show(host, show, sizeof(show)));
+		    log_quote(host, show, sizeof(show)));
 	if (kind == PROXY_SOCKS_NAME && !socks4a)
 		return errmsg_set(e, EINVAL,
 		    "SOCKS4 needs an IPv4 address, not \"%s\" (socks4a sends names)",
-		    proxy_socks_show(host, show, sizeof(show)));
+		    log_quote(host, show, sizeof(show)));
 	/* 0.0.0.x (x > 0) is SOCKS4a's "a name follows": sent as an address,
 	 * a 4a server would take the next bytes as the name.  Send it as a
 	 * name to a 4a server; refuse it for plain SOCKS4. */
@@ -157,7 +141,7 @@ proxy_socks4_request(uint8_t *buf, size_t len, int socks4a, const char *host,
 		if (!socks4a)
 			return errmsg_set(e, EINVAL,
 			    "SOCKS4 cannot ask for %s: 0.0.0.x means SOCKS4a",
-			    proxy_socks_show(host, show, sizeof(show)));
+			    log_quote(host, show, sizeof(show)));
 		kind = PROXY_SOCKS_NAME;
 	}
 	/* userid is a C string, so it cannot hold the NUL that ends it on the

@@ -17,6 +17,7 @@
 #include "endpoint.h"
 #include "log.h"
 #include "proxy_url.h"
+#include "xmalloc.h"
 
 /* How much of the input a message quotes (after redaction). */
 #define PROXY_URL_SHOW_MAX 100
@@ -38,20 +39,6 @@ static const struct {
 };
 
 #define PROXY_URL_NSCHEMES (sizeof(proxy_url_schemes) / sizeof(proxy_url_schemes[0]))
-
-/* Overwrite len bytes at p in a way the compiler may not optimise away. */
-static void
-proxy_url_wipe(void *p, size_t len)
-{
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, len);
-#else
-	volatile unsigned char *v = p;
-
-	while (len-- > 0)
-		*v++ = 0;
-#endif
-}
 
 /* Can c be in a URL scheme (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . ))? */
 static int
@@ -163,7 +150,7 @@ proxy_url_decode(const char *p, size_t n, char *out, size_t outlen)
 		out[o++] = (char)c;
 	}
 	if (why != NULL) {
-		proxy_url_wipe(out, outlen);
+		explicit_bzero(out, outlen);
 		return why;
 	}
 	out[o] = '\0';
@@ -356,7 +343,7 @@ proxy_url_parse(const char *s, struct proxy_url *u, struct errmsg *e)
 	return 0;
 
 fail:
-	proxy_url_wipe(u, sizeof(*u));
+	explicit_bzero(u, sizeof(*u));
 	return -1;
 }
 
@@ -376,7 +363,7 @@ proxy_url_clear(struct proxy_url *u)
 {
 	if (u == NULL)
 		return;
-	proxy_url_wipe(u->pass, sizeof(u->pass));
+	explicit_bzero(u->pass, sizeof(u->pass));
 }
 
 const char *

@@ -66,19 +66,22 @@ xstrdup(const char *s)
 	return p;
 }
 
+#ifndef HAVE_EXPLICIT_BZERO
+void
+explicit_bzero(void *ptr, size_t len)
+{
+	volatile unsigned char *v = ptr;
+
+	while (len-- > 0)
+		*v++ = 0;
+}
+#endif
+
 void
 freezero(void *ptr, size_t len)
 {
 	if (ptr == NULL)
 		return;
-	if (len > 0) {
-#ifdef HAVE_EXPLICIT_BZERO
-		explicit_bzero(ptr, len);
-#else
-		volatile unsigned char *v = ptr;
-		while (len-- > 0)
-			*v++ = 0;
-#endif
-	}
+	explicit_bzero(ptr, len);
 	free(ptr);
 }

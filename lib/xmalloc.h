@@ -18,4 +18,10 @@ char *xstrdup(const char *s);
 /* Overwrite len bytes at ptr (not optimised away), then free it. */
 void freezero(void *ptr, size_t len);
 
+#ifndef HAVE_EXPLICIT_BZERO
+/* Overwrite len bytes at ptr in a way the compiler may not optimise away
+ * (glibc >= 2.25 and the BSDs have their own). */
+void explicit_bzero(void *ptr, size_t len);
+#endif
+
 #endif
