@@ -418,10 +418,15 @@ hop_parse(struct hop *h)
 		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
 		return;
 	}
+	/* A proxy cannot answer a request it has not seen yet. */
+	if (h->inlen > 0) {
+		explicit_bzero(buf, sizeof(buf));
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s sent %zu bytes before our "
+		    "request", h->proxy_name, h->inlen);
+		return;
+	}
 	hop_send(h, buf, (size_t)n);
 	explicit_bzero(buf, sizeof(buf));
-	if (h->inlen > 0)
-		hop_parse(h);	/* a reply that came early */
 }
 
 static void
@@ -567,7 +572,16 @@ hop_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (h->state == HOP_RESOLVE || h->state == HOP_DIAL) {
+	if (h->state == HOP_RESOLVE) {
+		h->fail = HOP_FAIL_CONNECT;
+		errmsg_set(&h->err, ETIMEDOUT, "could not resolve hostname %s: "
+		    "timed out", h->host);
+		resolve_cancel(h->resolve);
+		h->resolve = NULL;
+		hop_finish(h, -1);
+		return;
+	}
+	if (h->state == HOP_DIAL) {
 		h->fail = HOP_FAIL_CONNECT;
 		errmsg_sys(&h->err, ETIMEDOUT, "connect to %s%s port %u",
 		    h->opts.proxy != NULL ? "proxy " : "",
@@ -617,10 +631,12 @@ hop_start(struct event_base *base, const char *host, uint16_t port,
 	hop_hostport(opts->proxy->host, opts->proxy->port, h->proxy_name,
 	    sizeof(h->proxy_name));
 	sch = opts->proxy->scheme;
-	if (sch == PROXY_SOCKS4 && strchr(host, ':') != NULL) {
+	if ((sch == PROXY_SOCKS4 || sch == PROXY_SOCKS4A) &&
+	    strchr(host, ':') != NULL) {
 		h->fail = HOP_FAIL_CONNECT;
-		errmsg_set(&h->err, EAFNOSUPPORT, "socks4:// reaches IPv4 addresses "
-		    "only, and %s is IPv6: use socks5:// or socks5h://", host);
+		errmsg_set(&h->err, EAFNOSUPPORT, "%s:// reaches IPv4 addresses "
+		    "only, and %s is IPv6: use socks5:// or socks5h://",
+		    proxy_scheme_name(sch), host);
 		hop_finish(h, -1);
 		return h;
 	}

@@ -82,4 +82,28 @@ for svc in ssh:22 http:80; do
 	ok "port ${svc%:*} is no usage error (exit $RUN_RC)" test "$RUN_RC" -ne 2
 done
 
+# Proxy and TLS settings that cannot work: exit 2, one line, no network.
+config_error() {
+	local desc=$1 re=$2 trace=$T_TMP/strace.out
+	shift 2
+	run timeout 20 "$JUMPCAT" "$@" </dev/null
+	is_int 2 "$RUN_RC" "$desc: exit 2"
+	like "$re" "$RUN_ERR" "$desc: says why"
+	run "${STRACE[@]}" -o "$trace" "$JUMPCAT" "$@" </dev/null
+	is "2:" "$RUN_RC:$(grep -E '(socket|connect)\(.*AF_(INET|NETLINK)' "$trace")" \
+		"$desc: no network socket() or connect()"
+}
+config_error "-x ftp://" '^jumpcat: unsupported proxy scheme "ftp"' -x ftp://p:21 127.0.0.1 22
+config_error "-x https:// (not yet)" '^jumpcat: https:// proxies are not supported yet' \
+	-x https://p:443 127.0.0.1 22
+https_proxy=https://p:443 config_error "-x https:// from the environment" \
+	'not supported yet \(from \$https_proxy\)' -x env 127.0.0.1 22
+config_error "-x twice" '^jumpcat: -x given twice' -x http://a:1 -x http://b:2 127.0.0.1 22
+config_error "-x with a bad port" '^jumpcat: .*port' -x http://p:99999 127.0.0.1 22
+config_error "--proxy-auth-file missing" '^jumpcat: .*nonexistent' \
+	-x http://p:1 --proxy-auth-file /nonexistent/auth 127.0.0.1 22
+config_error "--sni without --tls" 'need --tls' --sni x 127.0.0.1 22
+config_error "--cacert without --tls" 'need --tls' --cacert /dev/null 127.0.0.1 22
+config_error "--alpn without --tls" 'need --tls' --alpn h2 127.0.0.1 22
+
 done_testing

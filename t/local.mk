@@ -20,6 +20,7 @@ INTEGRATION_TESTS += \
 	t/jumpcat-proxy-http.t \
 	t/jumpcat-proxy-socks.t \
 	t/jumpcat-proxy-faults.t \
-	t/jumpcat-proxy-env.t
+	t/jumpcat-proxy-env.t \
+	t/jumpcat-tls.t
 
 EXTRA_DIST += $(INTEGRATION_TESTS) t/tap/libtap.sh t/tap/fixtures.sh

@@ -30,6 +30,7 @@
 
 #include "dial.h"
 #include "endpoint.h"
+#include "clock.h"
 #include "hop.h"
 #include "proxy_cfg.h"
 #include "errmsg.h"
@@ -37,6 +38,7 @@
 #include "fdpass.h"
 #include "log.h"
 #include "relay.h"
+#include "tls.h"
 
 #define JUMPCAT_EXIT_OK 0
 #define JUMPCAT_EXIT_FAIL 1
@@ -44,7 +46,8 @@
 #define JUMPCAT_EXIT_REFUSED 3
 #define JUMPCAT_EXIT_PROTOCOL 4
 
-enum { OPT_FDPASS = 256, OPT_PROXY_AUTH_FILE };
+enum { OPT_FDPASS = 256, OPT_PROXY_AUTH_FILE, OPT_TLS, OPT_SNI, OPT_CACERT,
+	OPT_INSECURE, OPT_ALPN };
 
 /* One table for getopt_long and --help. */
 static const struct jumpcat_option {
@@ -65,6 +68,16 @@ static const struct jumpcat_option {
 	  "read the proxy's user:password from file (mode 600)" },
 	{ "verbose", no_argument, 'v', NULL,
 	  "more messages on stderr (repeat for more)" },
+	{ "tls", no_argument, OPT_TLS, NULL,
+	  "wrap the connection to host port in TLS (stunnel, sslh, haproxy)" },
+	{ "sni", required_argument, OPT_SNI, "name",
+	  "--tls: send and verify this name instead of host" },
+	{ "cacert", required_argument, OPT_CACERT, "file",
+	  "--tls: also trust the CAs in this PEM file" },
+	{ "insecure", no_argument, OPT_INSECURE, NULL,
+	  "--tls: do not verify the certificate (warns)" },
+	{ "alpn", required_argument, OPT_ALPN, "list",
+	  "--tls: offer these ALPN protocols (comma-separated)" },
 	{ "fdpass", no_argument, OPT_FDPASS, NULL,
 	  "pass the connected socket to ssh (ProxyUseFdpass yes) and exit" },
 	{ "help", no_argument, 'h', NULL, "show this help and exit" },
@@ -84,6 +97,10 @@ struct jumpcat {
 	char host[ENDPOINT_HOST_MAX];
 	uint16_t port;
 	struct hop *hop;
+	int tls;			/* --tls */
+	struct tls_opts tls_opts;
+	struct tls_tunnel *tunnel;
+	double started;
 	struct relay *relay;
 	struct event *sigev[3];
 	int exit_status;
@@ -93,7 +110,9 @@ static void
 jumpcat_usage(FILE *out)
 {
 	fprintf(out, "usage: jumpcat [-46v] [-w secs] [-x url] "
-	    "[--proxy-auth-file file] [--fdpass]\n               host port\n");
+	    "[--proxy-auth-file file] [--tls [--sni name]\n"
+	    "               [--cacert file] [--insecure] [--alpn list]] "
+	    "[--fdpass] host port\n");
 }
 
 static void
@@ -230,11 +249,29 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 			j->hop_opts.family = AF_INET6;
 			break;
 		case 'x':
+			if (j->proxy_arg != NULL)
+				return jumpcat_usage_error("-x given twice: one hop "
+				    "takes one proxy");
 			j->proxy_arg = optarg;
 			j->proxy_argv = optarg;
 			break;
 		case OPT_PROXY_AUTH_FILE:
 			j->auth_file = optarg;
+			break;
+		case OPT_TLS:
+			j->tls = 1;
+			break;
+		case OPT_SNI:
+			j->tls_opts.sni = optarg;
+			break;
+		case OPT_CACERT:
+			j->tls_opts.cafile = optarg;
+			break;
+		case OPT_INSECURE:
+			j->tls_opts.insecure = 1;
+			break;
+		case OPT_ALPN:
+			j->tls_opts.alpn = optarg;
 			break;
 		case 'w':
 			if (jumpcat_parse_secs(optarg, &j->hop_opts.timeout) == -1)
@@ -267,6 +304,12 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 		    "missing host and port" : "missing port");
 	if (argc - optind > 2)
 		return jumpcat_usage_error("too many arguments");
+	if (!j->tls && (j->tls_opts.sni != NULL || j->tls_opts.cafile != NULL ||
+	    j->tls_opts.insecure || j->tls_opts.alpn != NULL))
+		return jumpcat_usage_error("--sni, --cacert, --insecure and --alpn "
+		    "need --tls");
+	if (j->tls && j->fdpass)
+		return jumpcat_usage_error("--fdpass cannot pass a TLS session to ssh");
 	if (endpoint_parse_host(argv[optind], j->host, sizeof(j->host), &e) == -1)
 		return jumpcat_usage_error("%s", e.text);
 	if (endpoint_port_lookup(argv[optind + 1], 0, &j->port, &e) == -1)
@@ -372,12 +415,41 @@ jumpcat_write_early(const unsigned char *buf, size_t len)
 	return 0;
 }
 
+/* Relay stdin and stdout to fd until the far side is done. */
+static void
+jumpcat_relay_start(struct jumpcat *j, int fd)
+{
+	struct relay_opts ro = { .flags = RELAY_F_B_EOF_ENDS };
+
+	j->relay = relay_new(j->base, STDIN_FILENO, STDOUT_FILENO, fd, fd, &ro,
+	    jumpcat_relay_done, j);
+	if (j->relay == NULL) {
+		log_error("cannot relay: %s", strerror(errno));
+		close(fd);
+		j->exit_status = JUMPCAT_EXIT_FAIL;
+		event_base_loopbreak(j->base);
+	}
+}
+
+static void
+jumpcat_tls_done(int plain_fd, const struct errmsg *e, void *arg)
+{
+	struct jumpcat *j = arg;
+
+	if (plain_fd == -1) {
+		log_error("%s", e->text);
+		j->exit_status = JUMPCAT_EXIT_PROTOCOL;
+		event_base_loopbreak(j->base);
+		return;
+	}
+	jumpcat_relay_start(j, plain_fd);
+}
+
 static void
 jumpcat_hop_done(int fd, const unsigned char *early, size_t early_len,
     const struct errmsg *e, enum hop_fail fail, void *arg)
 {
 	struct jumpcat *j = arg;
-	struct relay_opts ro = { .flags = RELAY_F_B_EOF_ENDS };
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
 	struct errmsg pe;
@@ -420,20 +492,35 @@ jumpcat_hop_done(int fd, const unsigned char *early, size_t early_len,
 		event_base_loopbreak(j->base);
 		return;
 	}
+	if (j->tls) {
+		if (early_len > 0) {
+			log_error("%s sent %zu bytes before TLS started", j->host,
+			    early_len);
+			close(fd);
+			j->exit_status = JUMPCAT_EXIT_PROTOCOL;
+			event_base_loopbreak(j->base);
+			return;
+		}
+		if (j->tls_opts.insecure)
+			log_warn("--insecure: the certificate of %s is not checked",
+			    j->host);
+		if (j->hop_opts.timeout > 0) {
+			j->tls_opts.timeout = j->hop_opts.timeout -
+			    (clock_now() - j->started);
+			if (j->tls_opts.timeout <= 0)
+				j->tls_opts.timeout = 0.001;
+		}
+		j->tunnel = tls_tunnel_start(j->base, fd, j->host, &j->tls_opts,
+		    jumpcat_tls_done, j);
+		return;
+	}
 	if (early_len > 0 && jumpcat_write_early(early, early_len) == -1) {
 		log_debug("stdout closed by reader");
 		close(fd);
 		event_base_loopbreak(j->base);
 		return;
 	}
-	j->relay = relay_new(j->base, STDIN_FILENO, STDOUT_FILENO, fd, fd, &ro,
-	    jumpcat_relay_done, j);
-	if (j->relay == NULL) {
-		log_error("cannot relay: %s", strerror(errno));
-		close(fd);
-		j->exit_status = JUMPCAT_EXIT_FAIL;
-		event_base_loopbreak(j->base);
-	}
+	jumpcat_relay_start(j, fd);
 }
 
 /* Start the hop from inside the loop, once the signal events are in place. */
@@ -444,6 +531,7 @@ jumpcat_start(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	j->started = clock_now();
 	j->hop = hop_start(j->base, j->host, j->port, &j->hop_opts,
 	    jumpcat_hop_done, j);
 }
@@ -507,6 +595,11 @@ main(int argc, char **argv)
 
 	hop_cancel(j.hop);
 	relay_free(j.relay);
+	if (j.exit_status == 0 && tls_tunnel_error(j.tunnel) != NULL) {
+		log_error("%s", tls_tunnel_error(j.tunnel)->text);
+		j.exit_status = JUMPCAT_EXIT_PROTOCOL;
+	}
+	tls_tunnel_free(j.tunnel);
 	proxy_cfg_clear(&j.proxy);
 	for (i = 0; i < 3; i++)
 		event_free(j.sigev[i]);

@@ -556,3 +556,55 @@ fixture_wait_size() {
 	done
 	return 1
 }
+
+# fixture_tls_certs: a throwaway CA ($TLS_CA) and a server certificate
+# ($TLS_CERT, $TLS_KEY) for localhost and 127.0.0.1 signed by it, plus a
+# second CA's certificate for the same names ($TLS_OTHER_CERT,
+# $TLS_OTHER_KEY) that $TLS_CA does not vouch for.  In $T_TMP/tls.
+fixture_tls_certs() {
+	local d name
+	fixture_tmpdir || return 1
+	fixture_require openssl || return 1
+	d=$T_TMP/tls
+	mkdir -p "$d"
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$d/ext"
+	for name in ca other; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+			-nodes -keyout "$d/$name-ca.key" -out "$d/$name-ca.pem" -days 2 \
+			-subj "/CN=hopkit test $name CA" >/dev/null 2>&1 &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout "$d/$name.key" -out "$d/$name.csr" -subj /CN=localhost \
+			>/dev/null 2>&1 &&
+		openssl x509 -req -in "$d/$name.csr" -CA "$d/$name-ca.pem" \
+			-CAkey "$d/$name-ca.key" -CAcreateserial -days 2 \
+			-extfile "$d/ext" -out "$d/$name.pem" >/dev/null 2>&1 || {
+			fixture_fail "openssl could not make test certificates"
+			return 1
+		}
+	done
+	TLS_CA=$d/ca-ca.pem TLS_CERT=$d/ca.pem TLS_KEY=$d/ca.key
+	TLS_OTHER_CERT=$d/other.pem TLS_OTHER_KEY=$d/other.key
+}
+
+# fixture_tls_server CERT KEY TARGET: socat's OPENSSL-LISTEN on a free
+# loopback port with CERT and KEY, passing each connection to TARGET, a
+# socat address ("EXEC:cat" to echo, "TCP:127.0.0.1:22" to forward).
+# Readiness: socat holds the listening socket.  Sets TLS_PORT, TLS_PID.
+fixture_tls_server() {
+	local cert=$1 key=$2 target=$3 try log
+	fixture_require socat || return 1
+	for ((try = 0; try < 5; try++)); do
+		fixture_free_port || return 1
+		log=$T_TMP/socat-tls.$FIXTURE_PORT.log
+		fixture__spawn "$log" socat \
+			"OPENSSL-LISTEN:$FIXTURE_PORT,bind=127.0.0.1,reuseaddr,fork,cert=$cert,key=$key,verify=0" \
+			"$target"
+		if fixture__wait_listen "$FIXTURE_PID" "$FIXTURE_PORT" 10; then
+			TLS_PORT=$FIXTURE_PORT TLS_PID=$FIXTURE_PID
+			return 0
+		fi
+		fixture_stop "$FIXTURE_PID"
+		fixture__forget "$FIXTURE_PID"
+	done
+	fixture_fail "socat OPENSSL-LISTEN did not start: $(fixture__tail "$log")"
+}
