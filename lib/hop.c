@@ -41,6 +41,7 @@
 enum hop_state {
 	HOP_RESOLVE,		/* the target's address, for socks4/socks5 */
 	HOP_DIAL,		/* connecting to the proxy or the target */
+	HOP_TLS,		/* TLS with an https:// proxy */
 	HOP_HTTP,		/* CONNECT sent, reading the reply */
 	HOP_SOCKS4,
 	HOP_SOCKS5_METHOD,
@@ -63,6 +64,7 @@ struct hop {
 	struct resolve *resolve;
 	struct dial *dial;
 	int fd;
+	struct tls_tunnel *tunnel;	/* https:// proxies */
 	struct event *rev, *wev;	/* reading a reply, sending a request */
 	struct event *timer;
 	struct event *finish_ev;
@@ -109,6 +111,7 @@ hop_free(struct hop *h)
 	resolve_cancel(h->resolve);
 	dial_cancel(h->dial);
 	hop_close_fd(h);
+	tls_tunnel_free(h->tunnel);
 	if (h->timer != NULL)
 		event_free(h->timer);
 	if (h->finish_ev != NULL)
@@ -127,10 +130,15 @@ hop_finish_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (h->result_fd == -1)
-		h->cb(-1, NULL, 0, &h->err, h->fail, h->arg);
-	else
-		h->cb(h->result_fd, h->in + h->consumed, early, NULL, 0, h->arg);
+	struct tls_tunnel *tunnel = h->tunnel;
+
+	if (h->result_fd == -1) {
+		h->cb(-1, NULL, 0, NULL, &h->err, h->fail, h->arg);
+	} else {
+		h->tunnel = NULL;	/* handed over */
+		h->cb(h->result_fd, h->in + h->consumed, early, tunnel, NULL, 0,
+		    h->arg);
+	}
 	hop_free(h);
 }
 
@@ -209,6 +217,7 @@ hop_begin_handshake(struct hop *h)
 
 	switch (h->opts.proxy->scheme) {
 	case PROXY_HTTP:
+	case PROXY_HTTPS:
 		h->state = HOP_HTTP;
 		n = proxy_http_connect_request((char *)buf, sizeof(buf), h->target,
 		    h->port, h->auth[0] != '\0' ? h->auth : NULL, &e);
@@ -298,6 +307,8 @@ hop_http_auth(struct hop *h, const struct proxy_http_reply *rep)
 	}
 	/* A fresh connection: simpler and surer than reusing this one. */
 	hop_close_fd(h);
+	tls_tunnel_free(h->tunnel);
+	h->tunnel = NULL;
 	h->inlen = 0;
 	hop_dial(h);
 }
@@ -482,6 +493,21 @@ hop_read_cb(evutil_socket_t fd, short what, void *arg)
 	hop_parse(h);
 }
 
+static void hop_talk(struct hop *h, int fd);
+
+/* TLS with an https:// proxy is up (or failed). */
+static void
+hop_tls_cb(int plain_fd, const struct errmsg *e, void *arg)
+{
+	struct hop *h = arg;
+
+	if (plain_fd == -1) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e->text);
+		return;
+	}
+	hop_talk(h, plain_fd);
+}
+
 static void
 hop_dialed_cb(int fd, const struct sockaddr *addr, const struct errmsg *e,
     void *arg)
@@ -505,6 +531,19 @@ hop_dialed_cb(int fd, const struct sockaddr *addr, const struct errmsg *e,
 		hop_finish(h, fd);
 		return;
 	}
+	if (h->opts.proxy->scheme == PROXY_HTTPS) {
+		h->state = HOP_TLS;
+		h->tunnel = tls_tunnel_start(h->base, fd, h->opts.proxy->host,
+		    &h->opts.proxy_tls, hop_tls_cb, h);
+		return;
+	}
+	hop_talk(h, fd);
+}
+
+/* Speak the proxy's protocol over fd (the socket, or TLS's plain end). */
+static void
+hop_talk(struct hop *h, int fd)
+{
 	h->fd = fd;
 	h->rev = event_new(h->base, fd, EV_READ | EV_PERSIST, hop_read_cb, h);
 	h->wev = event_new(h->base, fd, EV_WRITE | EV_PERSIST, hop_write_cb, h);
@@ -592,6 +631,11 @@ hop_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		dial_cancel(h->dial);
 		h->dial = NULL;
 		hop_finish(h, -1);
+		return;
+	}
+	if (h->state == HOP_TLS) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: TLS handshake not "
+		    "finished within %g s", h->proxy_name, h->opts.timeout);
 		return;
 	}
 	hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: no complete answer to CONNECT "

@@ -18,6 +18,7 @@
 
 #include "errmsg.h"
 #include "proxy_url.h"
+#include "tls.h"
 
 struct event_base;
 struct hop;
@@ -34,16 +35,21 @@ struct hop_opts {
 	double timeout;			/* the whole setup, seconds; 0: none */
 	const struct proxy_url *proxy;	/* NULL: direct */
 	const char *user, *pass;	/* proxy credentials, or NULL */
+	struct tls_opts proxy_tls;	/* https:// proxies: how to check it */
 };
 
 /*
  * Called once.  On success fd is the connected socket (the callee owns it)
  * and early/early_len are tunnel bytes already read from it, to be passed
- * on before anything else.  On failure fd is -1, e says why in one line and
- * fail says which kind of failure it was.  The hop is freed afterwards.
+ * on before anything else.  Through an https:// proxy, fd is the plain end
+ * of the TLS session to the proxy, and tunnel (else NULL) is that session,
+ * which the callee owns and must keep until it is done with fd.  On
+ * failure fd is -1, e says why in one line and fail says which kind of
+ * failure it was.  The hop is freed afterwards.
  */
 typedef void (*hop_cb)(int fd, const unsigned char *early, size_t early_len,
-    const struct errmsg *e, enum hop_fail fail, void *arg);
+    struct tls_tunnel *tunnel, const struct errmsg *e, enum hop_fail fail,
+    void *arg);
 
 /* Start the hop; the callback always runs later, from the loop.  opts and
  * what it points to must stay valid until then. */

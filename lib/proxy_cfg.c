@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,11 +32,6 @@ proxy_cfg_load(struct proxy_cfg *pc, const char *xarg, const char *host,
 	}
 	if (proxy_url_parse(url, &pc->url, e) == -1)
 		return -1;
-	if (pc->url.scheme == PROXY_HTTPS) {
-		proxy_url_clear(&pc->url);
-		return errmsg_set(e, ENOTSUP, "https:// proxies are not supported "
-		    "yet (%s); use an http:// proxy URL", pc->why);
-	}
 	pc->use_proxy = 1;
 	pc->url_has_password = pc->url.has_userinfo && pc->url.pass[0] != '\0' &&
 	    var == NULL;

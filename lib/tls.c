@@ -157,7 +157,8 @@ tls_event_cb(struct bufferevent *bev, short what, void *arg)
 		log_debug("TLS with %s: %s, %s", t->host,
 		    SSL_get_version(bufferevent_openssl_get_ssl(bev)),
 		    SSL_get_cipher(bufferevent_openssl_get_ssl(bev)));
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0, sp) == -1) {
 			errmsg_sys(&t->err, errno, "TLS to %s: socketpair", t->host);
 			t->cb(-1, &t->err, t->arg);
 			return;
@@ -282,6 +283,9 @@ tls_tunnel_start(struct event_base *base, int fd, const char *host,
 		}
 		SSL_set_alpn_protos(ssl, alpn, (unsigned int)alpnlen);
 	}
+	/* libevent wants it non-blocking; a socketpair end from an inner
+	 * tunnel (TLS in TLS) may not be. */
+	evutil_make_socket_nonblocking(fd);
 	t->tls = bufferevent_openssl_socket_new(base, fd, ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 	if (t->tls == NULL)

@@ -2,7 +2,8 @@
 # jumpcat-tls.t: jumpcat --tls against socat's OPENSSL-LISTEN with a test
 # CA.  ssh logs in through a TLS-wrapped sshd (as behind stunnel), data
 # echoes back unchanged, and an unknown CA or a wrong name fails with one
-# clear line and exit 4 unless --insecure is given.
+# clear line and exit 4 unless --insecure is given.  An https:// proxy is
+# tinyproxy behind the same kind of TLS listener.
 # SPDX-License-Identifier: MIT
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}" "${top_builddir:=$top_srcdir}"
@@ -22,6 +23,9 @@ fixture_tls_server "$TLS_OTHER_CERT" "$TLS_OTHER_KEY" EXEC:cat
 POTHER=$TLS_PORT
 fixture_microsocks
 PSOCKS=$MICROSOCKS_PORT
+fixture_tinyproxy
+fixture_tls_server "$TLS_CERT" "$TLS_KEY" "TCP:127.0.0.1:$TINYPROXY_PORT"
+PHTTPS=$TLS_PORT
 # ssh checks the key under the name and port it was given.
 sed -n "s/^\\[127\\.0\\.0\\.1\\]:$SSHD_PORT /[localhost]:$PSSH /p" "$T_TMP/known_hosts" \
 	>>"$T_TMP/known_hosts"
@@ -66,5 +70,20 @@ like "insecure-ok" "$RUN_OUT" "--insecure: the unknown CA is let through"
 like "warning: --insecure" "$RUN_ERR" "--insecure: with a warning"
 run timeout 20 "$JUMPCAT" --tls --cacert "$TLS_CA" --sni localhost --alpn ssh,x-test 127.0.0.1 "$PECHO" <<<"sni-ok"
 is "0:sni-ok" "$RUN_RC:$RUN_OUT" "--sni localhost to 127.0.0.1, with --alpn: verified and through"
+
+# https:// proxies: CONNECT inside TLS to the proxy.
+run timeout 60 ssh -F "$SSH_CONFIG" -p "$SSHD_PORT" \
+	-o "ProxyCommand=$JUMPCAT -x https://localhost:$PHTTPS --proxy-cacert $TLS_CA %h %p" \
+	127.0.0.1 echo https-proxy-login </dev/null
+is "0:https-proxy-login" "$RUN_RC:$RUN_OUT" "ssh logs in through an https:// proxy" ||
+	diag "ssh stderr: $RUN_ERR"
+run timeout 60 ssh -F "$SSH_CONFIG" -p "$PSSH" \
+	-o "ProxyCommand=$JUMPCAT -x https://localhost:$PHTTPS --proxy-cacert $TLS_CA --tls --cacert $TLS_CA %h %p" \
+	localhost echo tls-in-tls </dev/null
+is "0:tls-in-tls" "$RUN_RC:$RUN_OUT" "ssh logs in with --tls through an https:// proxy (TLS in TLS)" ||
+	diag "ssh stderr: $RUN_ERR"
+fails "https:// proxy with an unknown CA" 4 \
+	"^jumpcat: proxy localhost:$PHTTPS: TLS handshake with localhost: certificate verify failed" \
+	-x "https://localhost:$PHTTPS" 127.0.0.1 "$SSHD_PORT"
 
 done_testing

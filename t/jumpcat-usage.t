@@ -94,10 +94,10 @@ config_error() {
 		"$desc: no network socket() or connect()"
 }
 config_error "-x ftp://" '^jumpcat: unsupported proxy scheme "ftp"' -x ftp://p:21 127.0.0.1 22
-config_error "-x https:// (not yet)" '^jumpcat: https:// proxies are not supported yet' \
-	-x https://p:443 127.0.0.1 22
-https_proxy=https://p:443 config_error "-x https:// from the environment" \
-	'not supported yet \(from \$https_proxy\)' -x env 127.0.0.1 22
+config_error "-x https:// with --fdpass" '^jumpcat: --fdpass cannot hand ssh' \
+	--fdpass -x https://p:443 127.0.0.1 22
+https_proxy=https://p:443 config_error "-x env naming an https:// proxy, with --fdpass" \
+	'^jumpcat: --fdpass cannot hand ssh' --fdpass -x env 127.0.0.1 22
 config_error "-x twice" '^jumpcat: -x given twice' -x http://a:1 -x http://b:2 127.0.0.1 22
 config_error "-x with a bad port" '^jumpcat: .*port' -x http://p:99999 127.0.0.1 22
 config_error "--proxy-auth-file missing" '^jumpcat: .*nonexistent' \

@@ -46,8 +46,8 @@
 #define JUMPCAT_EXIT_REFUSED 3
 #define JUMPCAT_EXIT_PROTOCOL 4
 
-enum { OPT_FDPASS = 256, OPT_PROXY_AUTH_FILE, OPT_TLS, OPT_SNI, OPT_CACERT,
-	OPT_INSECURE, OPT_ALPN };
+enum { OPT_FDPASS = 256, OPT_PROXY_AUTH_FILE, OPT_PROXY_CACERT, OPT_TLS,
+	OPT_SNI, OPT_CACERT, OPT_INSECURE, OPT_ALPN };
 
 /* One table for getopt_long and --help. */
 static const struct jumpcat_option {
@@ -62,10 +62,12 @@ static const struct jumpcat_option {
 	{ NULL, required_argument, 'w', "secs",
 	  "give up if the hop is not set up within secs seconds" },
 	{ NULL, required_argument, 'x', "url",
-	  "go through this proxy: http://, socks4://, socks4a://, socks5://,\n"
-	  "                   socks5h:// [user@]host[:port], or env for $https_proxy" },
+	  "go through this proxy: http://, https://, socks4://, socks4a://,\n"
+	  "                   socks5://, socks5h:// [user@]host[:port], or env" },
 	{ "proxy-auth-file", required_argument, OPT_PROXY_AUTH_FILE, "file",
 	  "read the proxy's user:password from file (mode 600)" },
+	{ "proxy-cacert", required_argument, OPT_PROXY_CACERT, "file",
+	  "https:// proxies: also trust the CAs in this PEM file" },
 	{ "verbose", no_argument, 'v', NULL,
 	  "more messages on stderr (repeat for more)" },
 	{ "tls", no_argument, OPT_TLS, NULL,
@@ -99,7 +101,8 @@ struct jumpcat {
 	struct hop *hop;
 	int tls;			/* --tls */
 	struct tls_opts tls_opts;
-	struct tls_tunnel *tunnel;
+	struct tls_tunnel *tunnel;	/* --tls */
+	struct tls_tunnel *proxy_tunnel;	/* an https:// proxy */
 	double started;
 	struct relay *relay;
 	struct event *sigev[3];
@@ -110,9 +113,9 @@ static void
 jumpcat_usage(FILE *out)
 {
 	fprintf(out, "usage: jumpcat [-46v] [-w secs] [-x url] "
-	    "[--proxy-auth-file file] [--tls [--sni name]\n"
-	    "               [--cacert file] [--insecure] [--alpn list]] "
-	    "[--fdpass] host port\n");
+	    "[--proxy-auth-file file] [--proxy-cacert file]\n"
+	    "               [--tls [--sni name] [--cacert file] [--insecure] "
+	    "[--alpn list]] [--fdpass]\n               host port\n");
 }
 
 static void
@@ -258,6 +261,9 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 		case OPT_PROXY_AUTH_FILE:
 			j->auth_file = optarg;
 			break;
+		case OPT_PROXY_CACERT:
+			j->hop_opts.proxy_tls.cafile = optarg;
+			break;
 		case OPT_TLS:
 			j->tls = 1;
 			break;
@@ -347,6 +353,11 @@ jumpcat_proxy_setup(struct jumpcat *j)
 		log_info("no proxy for %s (%s); connecting directly", j->host,
 		    j->proxy.why);
 		return -1;
+	}
+	if (j->proxy.url.scheme == PROXY_HTTPS && j->fdpass) {
+		log_error("--fdpass cannot hand ssh a connection that runs inside "
+		    "TLS to an https:// proxy");
+		return JUMPCAT_EXIT_USAGE;
 	}
 	j->hop_opts.proxy = &j->proxy.url;
 	if (j->proxy.have_cred) {
@@ -447,9 +458,12 @@ jumpcat_tls_done(int plain_fd, const struct errmsg *e, void *arg)
 
 static void
 jumpcat_hop_done(int fd, const unsigned char *early, size_t early_len,
-    const struct errmsg *e, enum hop_fail fail, void *arg)
+    struct tls_tunnel *tunnel, const struct errmsg *e, enum hop_fail fail,
+    void *arg)
 {
 	struct jumpcat *j = arg;
+
+	j->proxy_tunnel = tunnel;
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
 	struct errmsg pe;
@@ -600,6 +614,7 @@ main(int argc, char **argv)
 		j.exit_status = JUMPCAT_EXIT_PROTOCOL;
 	}
 	tls_tunnel_free(j.tunnel);
+	tls_tunnel_free(j.proxy_tunnel);
 	proxy_cfg_clear(&j.proxy);
 	for (i = 0; i < 3; i++)
 		event_free(j.sigev[i]);
