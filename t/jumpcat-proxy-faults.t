@@ -51,6 +51,16 @@ run timeout 60 ssh -F "$SSH_CONFIG" -p "$SSHD_PORT" \
 	-o "ProxyCommand=$JUMPCAT -x http://127.0.0.1:$PTUN %h %p" 127.0.0.1 echo banner-ok </dev/null
 is "0:banner-ok" "$RUN_RC:$RUN_OUT" "SSH banner in the same write as the reply: ssh logs in" ||
 	diag "ssh stderr: $RUN_ERR"
+# An IPv6 proxy address and an IPv6 target over HTTP CONNECT.
+fixture_tcpserv source -6 -f "$T_TMP/src"
+PSRC6=$TCPSERV_PORT
+fixture_fakeproxy http-tunnel -6
+timeout 60 "$JUMPCAT" -x "http://[::1]:$FAKEPROXY_PORT" ::1 "$PSRC6" </dev/null >"$T_TMP/out6" 2>"$T_TMP/err6"
+is_int 0 $? "HTTP CONNECT through a proxy at [::1] to ::1: exit 0"
+is "$(sha256sum <"$T_TMP/src")" "$(sha256sum <"$T_TMP/out6")" \
+	"HTTP CONNECT through a proxy at [::1] to ::1: all 16 MiB arrived"
+like "CONNECT \[::1\]:$PSRC6 HTTP/1\.1" "$(<"$FAKEPROXY_LOG")" \
+	"the request line brackets the IPv6 target"
 run timeout 20 "$JUMPCAT" --fdpass -x "http://127.0.0.1:$PTUN" 127.0.0.1 "$PSRC" </dev/null
 is_int 4 "$RUN_RC" "--fdpass with tunnel bytes already read: exit 4, not a silent loss"
 

@@ -23,6 +23,8 @@ PSOCKS=$MICROSOCKS_PORT
 PASSWORD="s0cks-$RANDOM-pw"
 fixture_microsocks -u bob -P "$PASSWORD"
 PASOCKS=$MICROSOCKS_PORT
+fixture_microsocks -6
+PSOCKS6=$MICROSOCKS_PORT
 fixture_fakeproxy socks4
 PS4=$FAKEPROXY_PORT
 fixture_fakeproxy socks4-reject
@@ -63,6 +65,9 @@ done
 echoes "socks5h to a name (localhost)" "$JUMPCAT" -x "socks5h://127.0.0.1:$PSOCKS" localhost "$PECHO"
 echoes "socks5 to a name resolved here" "$JUMPCAT" -x "socks5://127.0.0.1:$PSOCKS" localhost "$PECHO"
 echoes "socks5 to an IPv6 target" "$JUMPCAT" -x "socks5://127.0.0.1:$PSOCKS" ::1 "$PECHO6"
+echoes "socks5h to [::1] as ssh writes it" "$JUMPCAT" -x "socks5h://127.0.0.1:$PSOCKS" "[::1]" "$PECHO6"
+echoes "socks5h through a proxy at [::1]" "$JUMPCAT" -x "socks5h://[::1]:$PSOCKS6" 127.0.0.1 "$PECHO"
+echoes "socks5 through a proxy at [::1] to ::1" "$JUMPCAT" -x "socks5://[::1]:$PSOCKS6" ::1 "$PECHO6"
 
 # microsocks relays with blocking writes and always serves the client side
 # first, so a full-duplex flood deadlocks it against an echo server (nc -X 5
