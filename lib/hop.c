@@ -207,6 +207,25 @@ hop_socks_reason(const char *msg)
 	return msg;
 }
 
+/*
+ * A SOCKS reply parser said no.  A well-formed "no" is a refusal; a reply
+ * that is not SOCKS at all (EPROTO) is a protocol error.  For the answer
+ * to CONNECT, hp names the target ("refused CONNECT to db:22: ...");
+ * for the greeting and the login it is NULL.
+ */
+static void
+hop_socks_fail(struct hop *h, const struct errmsg *e, const char *hp)
+{
+	enum hop_fail fail = e->code == EPROTO ? HOP_FAIL_PROTOCOL :
+	    HOP_FAIL_REFUSED;
+
+	if (hp != NULL)
+		hop_fail(h, fail, "proxy %s refused CONNECT to %s: %s",
+		    h->proxy_name, hp, hop_socks_reason(e->text));
+	else
+		hop_fail(h, fail, "proxy %s: %s", h->proxy_name, e->text);
+}
+
 /* Send the first message of the proxy's protocol. */
 static void
 hop_begin_handshake(struct hop *h)
@@ -360,12 +379,7 @@ hop_parse(struct hop *h)
 		if (n == 0)
 			return;
 		if (n < 0) {
-			/* A well-formed "no" is a refusal; a reply that is
-			 * not SOCKS (EPROTO) is a protocol error. */
-			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
-			    HOP_FAIL_REFUSED,
-			    "proxy %s refused CONNECT to %s: %s", h->proxy_name, hp,
-			    hop_socks_reason(e.text));
+			hop_socks_fail(h, &e, hp);
 			return;
 		}
 		h->consumed = (size_t)n;
@@ -377,8 +391,7 @@ hop_parse(struct hop *h)
 		if (n == 0)
 			return;
 		if (n < 0) {
-			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
-			    HOP_FAIL_REFUSED, "proxy %s: %s", h->proxy_name, e.text);
+			hop_socks_fail(h, &e, NULL);
 			return;
 		}
 		hop_consume(h, (size_t)n);
@@ -397,9 +410,7 @@ hop_parse(struct hop *h)
 		if (n == 0)
 			return;
 		if (n < 0) {
-			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
-			    HOP_FAIL_REFUSED,
-			    "proxy %s: %s", h->proxy_name, e.text);
+			hop_socks_fail(h, &e, NULL);
 			return;
 		}
 		hop_consume(h, (size_t)n);
@@ -412,10 +423,7 @@ hop_parse(struct hop *h)
 		if (n == 0)
 			return;
 		if (n < 0) {
-			hop_fail(h, e.code == EPROTO ? HOP_FAIL_PROTOCOL :
-			    HOP_FAIL_REFUSED,
-			    "proxy %s refused CONNECT to %s: %s", h->proxy_name, hp,
-			    hop_socks_reason(e.text));
+			hop_socks_fail(h, &e, hp);
 			return;
 		}
 		h->consumed = (size_t)n;
