@@ -10,11 +10,16 @@
 
 #include "errmsg.h"
 
+/* Format through a scratch buffer, so that e->text may be one of the
+ * arguments ("%s: %s", prefix, e->text) when a message is wrapped. */
 static void __attribute__((format(printf, 3, 0)))
 errmsg_vset(struct errmsg *e, int code, const char *fmt, va_list ap)
 {
+	char buf[sizeof(e->text)];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	memcpy(e->text, buf, sizeof(buf));
 	e->code = code;
-	vsnprintf(e->text, sizeof(e->text), fmt, ap);
 }
 
 int

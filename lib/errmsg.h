@@ -18,7 +18,8 @@ struct errmsg {
 	char text[ERRMSG_MAX];	/* one line, no trailing newline */
 };
 
-/* Set the code and a printf-formatted message; returns -1 for tail calls. */
+/* Set the code and a printf-formatted message; returns -1 for tail calls.
+ * e->text may itself be an argument, to wrap a message with a prefix. */
 int errmsg_set(struct errmsg *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

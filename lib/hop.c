@@ -6,9 +6,17 @@
  * only), dial the proxy, then one request/reply exchange per protocol step
  * (HTTP: CONNECT; SOCKS4: request; SOCKS5: greeting, login, CONNECT).  The
  * protocol code is pure (proxy_http.c, proxy_socks.c); this file only moves
- * the bytes.  An HTTP 407 is answered on a fresh connection with the
- * strongest scheme the proxy offers (Digest, else Basic); no credentials
- * are sent before the proxy asks for them.
+ * the bytes.  An HTTP 407 is answered with the strongest scheme the proxy
+ * offers (Digest, else Basic): on the same connection when the proxy keeps
+ * it (the 407's body, of known length, is skipped first), else on a fresh
+ * one; no credentials are sent before the proxy asks for them.
+ *
+ * Replies are read into in[].  With opts.peek (--fdpass) a read only peeks
+ * (MSG_PEEK); once a parser has said how long the reply is, exactly that
+ * many bytes are taken from the socket, and while a reply is still
+ * incomplete every byte peeked so far is part of it and is taken at once
+ * (so the socket never stays readable with bytes already seen, which would
+ * spin the loop).
  */
 #include "config.h"
 
@@ -43,6 +51,8 @@ enum hop_state {
 	HOP_DIAL,		/* connecting to the proxy or the target */
 	HOP_TLS,		/* TLS with an https:// proxy */
 	HOP_HTTP,		/* CONNECT sent, reading the reply */
+	HOP_HTTP_BODY,		/* skipping the body of a 407 on a kept
+				   connection */
 	HOP_SOCKS4,
 	HOP_SOCKS5_METHOD,
 	HOP_SOCKS5_AUTH,
@@ -73,10 +83,13 @@ struct hop {
 	size_t outlen, outoff;
 	unsigned char in[HOP_IN_MAX];
 	size_t inlen;
-	size_t consumed;		/* of in[], by the final reply */
+	size_t peeked;			/* the last bytes of in[], still in the
+					   socket (opts.peek) */
 
 	int auth_round;			/* 407s answered so far */
 	char auth[1536];		/* Proxy-Authorization value; wiped */
+	long long skip;			/* HOP_HTTP_BODY: body bytes to go */
+	int reused;			/* asking again on a kept connection */
 
 	struct errmsg err;
 	enum hop_fail fail;
@@ -84,6 +97,7 @@ struct hop {
 };
 
 static void hop_dial(struct hop *h);
+static void hop_begin_handshake(struct hop *h);
 
 static void
 hop_free_events(struct hop *h)
@@ -122,22 +136,20 @@ hop_free(struct hop *h)
 	free(h);
 }
 
+/* Call back from the loop: in[] holds the tunnel bytes read early. */
 static void
 hop_finish_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hop *h = arg;
-	size_t early = h->inlen - h->consumed;
+	struct tls_tunnel *tunnel = h->tunnel;
 
 	(void)fd;
 	(void)what;
-	struct tls_tunnel *tunnel = h->tunnel;
-
 	if (h->result_fd == -1) {
 		h->cb(-1, NULL, 0, NULL, &h->err, h->fail, h->arg);
 	} else {
 		h->tunnel = NULL;	/* handed over */
-		h->cb(h->result_fd, h->in + h->consumed, early, tunnel, NULL, 0,
-		    h->arg);
+		h->cb(h->result_fd, h->in, h->inlen, tunnel, NULL, 0, h->arg);
 	}
 	hop_free(h);
 }
@@ -189,12 +201,82 @@ hop_send(struct hop *h, const void *buf, size_t len)
 	event_add(h->wev, NULL);
 }
 
-/* Drop the first n bytes of in[] (a finished intermediate reply). */
-static void
+/*
+ * Make sure the first n bytes of in[] are out of the socket: those of them
+ * that were only peeked at are read now (they are there, so this does not
+ * block); bytes after them stay in the socket.  Returns 0, or -1 when the
+ * hop has failed.
+ */
+static int
+hop_take(struct hop *h, size_t n)
+{
+	size_t taken = h->inlen - h->peeked;
+	ssize_t r;
+
+	while (taken < n) {
+		r = recv(h->fd, h->in + taken, n - taken, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: cannot read its "
+			    "reply back: %s", h->proxy_name, r == 0 ?
+			    "connection closed" : strerror(errno));
+			return -1;
+		}
+		taken += (size_t)r;
+		h->peeked -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Take the first n bytes of in[] (a complete reply) out of the socket and
+ * drop them.  Returns 0, or -1 when the hop has failed. */
+static int
 hop_consume(struct hop *h, size_t n)
 {
+	if (hop_take(h, n) == -1)
+		return -1;
 	memmove(h->in, h->in + n, h->inlen - n);
 	h->inlen -= n;
+	return 0;
+}
+
+/*
+ * The first n bytes of in[] are the final reply: take them, and hand the
+ * socket over.  What in[] holds after them are early tunnel bytes, unless
+ * they were only peeked at: then they stay in the socket only.
+ */
+static void
+hop_reply_done(struct hop *h, size_t n)
+{
+	if (hop_consume(h, n) == -1)
+		return;
+	h->inlen -= h->peeked;
+	h->peeked = 0;
+	hop_finish(h, h->fd);
+}
+
+/* Ask again on a fresh connection; h->auth holds the credentials. */
+static void
+hop_redial(struct hop *h)
+{
+	hop_close_fd(h);
+	tls_tunnel_free(h->tunnel);
+	h->tunnel = NULL;
+	h->inlen = h->peeked = 0;
+	h->skip = 0;
+	h->reused = 0;
+	hop_dial(h);
+}
+
+/* Ask again on this connection, once the 407's body has been skipped. */
+static void
+hop_reask(struct hop *h)
+{
+	log_debug("proxy %s keeps the connection: asking again on it",
+	    h->proxy_name);
+	h->reused = 1;
+	hop_begin_handshake(h);
 }
 
 /* A SOCKS parser's message without its "SOCKS5 proxy: " prefix. */
@@ -222,6 +304,12 @@ hop_socks_fail(struct hop *h, const struct errmsg *e, const char *hp)
 	if (hp != NULL)
 		hop_fail(h, fail, "proxy %s refused CONNECT to %s: %s",
 		    h->proxy_name, hp, hop_socks_reason(e->text));
+	else if (h->state == HOP_SOCKS5_METHOD && e->code == EACCES &&
+	    h->opts.user == NULL)
+		/* It wants a login, and none was given: say how to give one. */
+		hop_fail(h, fail, "proxy %s: %s; use --proxy-auth-file or "
+		    "JUMPCAT_PROXY_USER and JUMPCAT_PROXY_PASSWORD",
+		    h->proxy_name, e->text);
 	else
 		hop_fail(h, fail, "proxy %s: %s", h->proxy_name, e->text);
 }
@@ -268,7 +356,35 @@ hop_begin_handshake(struct hop *h)
 	explicit_bzero(buf, sizeof(buf));
 }
 
-/* The HTTP proxy asked for credentials (407): answer on a new connection. */
+/*
+ * After a 407 whose header block has been taken from in[]: skip its body
+ * and ask again on this connection when the proxy keeps it and the body's
+ * length is known; else, or when more than the body came, on a new one.
+ */
+static void
+hop_http_again(struct hop *h, const struct proxy_http_reply *rep)
+{
+	size_t n;
+
+	if (rep->keep_alive && !rep->chunked && rep->content_length >= 0) {
+		n = (unsigned long long)rep->content_length < h->inlen ?
+		    (size_t)rep->content_length : h->inlen;
+		if (hop_consume(h, n) == -1)
+			return;
+		h->skip = rep->content_length - (long long)n;
+		if (h->inlen == 0 && h->skip > 0) {
+			h->state = HOP_HTTP_BODY;
+			return;
+		}
+		if (h->inlen == 0) {
+			hop_reask(h);
+			return;
+		}
+	}
+	hop_redial(h);
+}
+
+/* The HTTP proxy asked for credentials (407): compute them, ask again. */
 static void
 hop_http_auth(struct hop *h, const struct proxy_http_reply *rep)
 {
@@ -311,8 +427,9 @@ hop_http_auth(struct hop *h, const struct proxy_http_reply *rep)
 			    e.text);
 			return;
 		}
-		rc = proxy_http_digest_response(&dg, h->opts.user, h->opts.pass, uri,
-		    cnonce, 1, h->auth, sizeof(h->auth), &e);
+		rc = proxy_http_digest_response(&dg, h->opts.user,
+		    h->opts.pass != NULL ? h->opts.pass : "", uri, cnonce, 1,
+		    h->auth, sizeof(h->auth), &e);
 		log_debug("proxy %s wants Digest (%s); answering", h->proxy_name,
 		    dg.algorithm);
 	} else {
@@ -324,128 +441,155 @@ hop_http_auth(struct hop *h, const struct proxy_http_reply *rep)
 		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
 		return;
 	}
-	/* A fresh connection: simpler and surer than reusing this one. */
-	hop_close_fd(h);
-	tls_tunnel_free(h->tunnel);
-	h->tunnel = NULL;
-	h->inlen = 0;
-	hop_dial(h);
+	hop_http_again(h, rep);
 }
 
-/* Try the bytes read so far against the current step's parser. */
-static void
-hop_parse(struct hop *h)
+/*
+ * The HTTP proxy's reply to CONNECT.  Returns 1 when in[] holds only part
+ * of it, else 0 (the hop went on, ended or failed).
+ */
+static int
+hop_parse_http(struct hop *h, const char *hp)
 {
 	struct proxy_http_reply rep;
 	struct errmsg e;
+	int n;
+
+	n = proxy_http_parse_reply((const char *)h->in, h->inlen, &rep, &e);
+	if (n == 0)
+		return 1;
+	if (n < 0) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
+		return 0;
+	}
+	if (rep.status == 407) {
+		if (hop_consume(h, rep.header_len) == 0)
+			hop_http_auth(h, &rep);
+		return 0;
+	}
+	if (rep.status == 401 && h->auth_round > 0) {
+		/* tinyproxy's answer to a wrong password */
+		hop_fail(h, HOP_FAIL_REFUSED, "proxy %s refused CONNECT to %s: "
+		    "%d %s (user name or password rejected)", h->proxy_name, hp,
+		    rep.status, rep.reason);
+		return 0;
+	}
+	if (rep.status < 200 || rep.status > 299) {
+		hop_fail(h, HOP_FAIL_REFUSED, "proxy %s refused CONNECT to %s: %d %s",
+		    h->proxy_name, hp, rep.status, rep.reason);
+		return 0;
+	}
+	log_debug("proxy %s: %d %s", h->proxy_name, rep.status, rep.reason);
+	hop_reply_done(h, rep.header_len);
+	return 0;
+}
+
+/* Skip the 407's body (reads are capped at what is left of it). */
+static void
+hop_skip_body(struct hop *h)
+{
+	size_t n = (unsigned long long)h->skip < h->inlen ? (size_t)h->skip :
+	    h->inlen;
+
+	if (hop_consume(h, n) == -1)
+		return;
+	h->skip -= (long long)n;
+	if (h->skip == 0)
+		hop_reask(h);
+}
+
+/* The SOCKS4 or SOCKS5 reply to CONNECT; returns as hop_parse_http(). */
+static int
+hop_parse_socks_final(struct hop *h, const char *hp)
+{
+	struct errmsg e;
+	int n;
+
+	if (h->state == HOP_SOCKS4)
+		n = proxy_socks4_reply(h->in, h->inlen, &e);
+	else
+		n = proxy_socks5_connect_reply(h->in, h->inlen, &e);
+	if (n == 0)
+		return 1;
+	if (n < 0)
+		hop_socks_fail(h, &e, hp);
+	else
+		hop_reply_done(h, (size_t)n);
+	return 0;
+}
+
+/*
+ * The SOCKS5 method or login reply: on success send the next request
+ * (login or CONNECT).  Returns as hop_parse_http().
+ */
+static int
+hop_parse_socks5_step(struct hop *h)
+{
 	unsigned char buf[sizeof(h->out)];
+	struct errmsg e;
+	int n, method = PROXY_SOCKS5_METHOD_NONE;
+
+	if (h->state == HOP_SOCKS5_METHOD)
+		n = proxy_socks5_method_reply(h->in, h->inlen,
+		    h->opts.user != NULL, &method, &e);
+	else
+		n = proxy_socks5_auth_reply(h->in, h->inlen, &e);
+	if (n == 0)
+		return 1;
+	if (n < 0) {
+		hop_socks_fail(h, &e, NULL);
+		return 0;
+	}
+	if (hop_consume(h, (size_t)n) == -1)
+		return 0;
+	/* A proxy cannot answer a request it has not seen yet. */
+	if (h->inlen > 0) {
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s sent %zu bytes before our "
+		    "request", h->proxy_name, h->inlen);
+		return 0;
+	}
+	if (method == PROXY_SOCKS5_METHOD_USERPASS) {
+		h->state = HOP_SOCKS5_AUTH;
+		n = proxy_socks5_auth_request(buf, sizeof(buf), h->opts.user,
+		    h->opts.pass != NULL ? h->opts.pass : "", &e);
+	} else {
+		h->state = HOP_SOCKS5_CONNECT;
+		n = proxy_socks5_connect_request(buf, sizeof(buf), h->target,
+		    h->port, &e);
+	}
+	if (n < 0)
+		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
+	else
+		hop_send(h, buf, (size_t)n);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/*
+ * Try the bytes read so far against the current step's parser.  Returns 1
+ * when they are all part of a reply that is not complete yet, else 0.
+ */
+static int
+hop_parse(struct hop *h)
+{
 	char hp[ENDPOINT_HOST_MAX + 10];
-	int n, method;
 
 	hop_hostport(h->target, h->port, hp, sizeof(hp));
 	switch (h->state) {
 	case HOP_HTTP:
-		n = proxy_http_parse_reply((const char *)h->in, h->inlen, &rep, &e);
-		if (n == 0)
-			return;
-		if (n < 0) {
-			hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name,
-			    e.text);
-			return;
-		}
-		if (rep.status == 407) {
-			hop_http_auth(h, &rep);
-			return;
-		}
-		if (rep.status == 401 && h->auth_round > 0) {
-			/* tinyproxy's answer to a wrong password */
-			hop_fail(h, HOP_FAIL_REFUSED, "proxy %s refused CONNECT to %s: "
-			    "%d %s (user name or password rejected)", h->proxy_name, hp,
-			    rep.status, rep.reason);
-			return;
-		}
-		if (rep.status < 200 || rep.status > 299) {
-			hop_fail(h, HOP_FAIL_REFUSED,
-			    "proxy %s refused CONNECT to %s: %d %s", h->proxy_name, hp,
-			    rep.status, rep.reason);
-			return;
-		}
-		log_debug("proxy %s: %d %s", h->proxy_name, rep.status, rep.reason);
-		h->consumed = rep.header_len;
-		hop_finish(h, h->fd);
-		return;
+		return hop_parse_http(h, hp);
+	case HOP_HTTP_BODY:
+		hop_skip_body(h);
+		return 0;
 	case HOP_SOCKS4:
-		n = proxy_socks4_reply(h->in, h->inlen, &e);
-		if (n == 0)
-			return;
-		if (n < 0) {
-			hop_socks_fail(h, &e, hp);
-			return;
-		}
-		h->consumed = (size_t)n;
-		hop_finish(h, h->fd);
-		return;
-	case HOP_SOCKS5_METHOD:
-		n = proxy_socks5_method_reply(h->in, h->inlen, h->opts.user != NULL,
-		    &method, &e);
-		if (n == 0)
-			return;
-		if (n < 0) {
-			hop_socks_fail(h, &e, NULL);
-			return;
-		}
-		hop_consume(h, (size_t)n);
-		if (method == PROXY_SOCKS5_METHOD_USERPASS) {
-			h->state = HOP_SOCKS5_AUTH;
-			n = proxy_socks5_auth_request(buf, sizeof(buf), h->opts.user,
-			    h->opts.pass != NULL ? h->opts.pass : "", &e);
-		} else {
-			h->state = HOP_SOCKS5_CONNECT;
-			n = proxy_socks5_connect_request(buf, sizeof(buf), h->target,
-			    h->port, &e);
-		}
-		break;
-	case HOP_SOCKS5_AUTH:
-		n = proxy_socks5_auth_reply(h->in, h->inlen, &e);
-		if (n == 0)
-			return;
-		if (n < 0) {
-			hop_socks_fail(h, &e, NULL);
-			return;
-		}
-		hop_consume(h, (size_t)n);
-		h->state = HOP_SOCKS5_CONNECT;
-		n = proxy_socks5_connect_request(buf, sizeof(buf), h->target, h->port,
-		    &e);
-		break;
 	case HOP_SOCKS5_CONNECT:
-		n = proxy_socks5_connect_reply(h->in, h->inlen, &e);
-		if (n == 0)
-			return;
-		if (n < 0) {
-			hop_socks_fail(h, &e, hp);
-			return;
-		}
-		h->consumed = (size_t)n;
-		hop_finish(h, h->fd);
-		return;
+		return hop_parse_socks_final(h, hp);
+	case HOP_SOCKS5_METHOD:
+	case HOP_SOCKS5_AUTH:
+		return hop_parse_socks5_step(h);
 	default:
-		return;
+		return 0;
 	}
-	/* SOCKS5: the next request of the exchange. */
-	if (n < 0) {
-		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name, e.text);
-		return;
-	}
-	/* A proxy cannot answer a request it has not seen yet. */
-	if (h->inlen > 0) {
-		explicit_bzero(buf, sizeof(buf));
-		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s sent %zu bytes before our "
-		    "request", h->proxy_name, h->inlen);
-		return;
-	}
-	hop_send(h, buf, (size_t)n);
-	explicit_bzero(buf, sizeof(buf));
 }
 
 static void
@@ -458,6 +602,12 @@ hop_write_cb(evutil_socket_t fd, short what, void *arg)
 	n = send(fd, h->out + h->outoff, h->outlen - h->outoff, MSG_NOSIGNAL);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
+	if (n == -1 && h->reused && (errno == EPIPE || errno == ECONNRESET)) {
+		log_debug("proxy %s closed the connection it kept: asking on a "
+		    "new one", h->proxy_name);
+		hop_redial(h);
+		return;
+	}
 	if (n == -1) {
 		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: send: %s", h->proxy_name,
 		    strerror(errno));
@@ -471,21 +621,38 @@ hop_write_cb(evutil_socket_t fd, short what, void *arg)
 	event_add(h->rev, NULL);
 }
 
+/*
+ * Read what the proxy sent (with opts.peek: peek at it) and parse it.  An
+ * incomplete reply's bytes are taken from the socket at once.
+ */
 static void
 hop_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hop *h = arg;
+	size_t room;
 	ssize_t n;
 
 	(void)what;
-	if (h->inlen == sizeof(h->in)) {
+	h->inlen -= h->peeked;	/* still first in the socket: peeked again */
+	h->peeked = 0;
+	room = sizeof(h->in) - h->inlen;
+	if (h->state == HOP_HTTP_BODY && (unsigned long long)h->skip < room)
+		room = (size_t)h->skip;
+	if (room == 0) {
 		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: reply too long",
 		    h->proxy_name);
 		return;
 	}
-	n = recv(fd, h->in + h->inlen, sizeof(h->in) - h->inlen, 0);
+	n = recv(fd, h->in + h->inlen, room, h->opts.peek ? MSG_PEEK : 0);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
+	if ((n == 0 || (n == -1 && errno == ECONNRESET)) &&
+	    (h->state == HOP_HTTP_BODY || (h->reused && h->inlen == 0))) {
+		log_debug("proxy %s closed the connection it kept: asking on a "
+		    "new one", h->proxy_name);
+		hop_redial(h);
+		return;
+	}
 	if (n == -1) {
 		hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: %s", h->proxy_name,
 		    strerror(errno));
@@ -498,7 +665,9 @@ hop_read_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	h->inlen += (size_t)n;
-	hop_parse(h);
+	h->peeked = h->opts.peek ? (size_t)n : 0;
+	if (hop_parse(h) == 1)
+		(void)hop_take(h, h->inlen);
 }
 
 static void hop_talk(struct hop *h, int fd);
@@ -611,11 +780,39 @@ hop_resolved_cb(struct addrinfo *ai, int gai_err, int sys_errno, void *arg)
 	hop_dial(h);
 }
 
+/* What the hop waits for from the proxy, for the timeout's message. */
+static const char *
+hop_waiting_for(struct hop *h, char *buf, size_t len)
+{
+	char hp[ENDPOINT_HOST_MAX + 10];
+
+	hop_hostport(h->target, h->port, hp, sizeof(hp));
+	switch (h->state) {
+	case HOP_HTTP_BODY:
+		return "end of the body of its 407 reply";
+	case HOP_SOCKS4:
+		snprintf(buf, len, "complete answer to SOCKS4 CONNECT to %s", hp);
+		return buf;
+	case HOP_SOCKS5_METHOD:
+		return "answer to the SOCKS5 greeting";
+	case HOP_SOCKS5_AUTH:
+		return "answer to the SOCKS5 login";
+	case HOP_SOCKS5_CONNECT:
+		snprintf(buf, len, "complete answer to SOCKS5 CONNECT to %s", hp);
+		return buf;
+	default:
+		snprintf(buf, len, "complete answer to CONNECT to %s%s", hp,
+		    h->auth_round > 0 ? " (sent with credentials)" : "");
+		return buf;
+	}
+}
+
+/* -w ran out: say in which step. */
 static void
 hop_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hop *h = arg;
-	char hp[ENDPOINT_HOST_MAX + 10];
+	char what_buf[ENDPOINT_HOST_MAX + 80];
 
 	(void)fd;
 	(void)what;
@@ -646,9 +843,9 @@ hop_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		    "finished within %g s", h->proxy_name, h->opts.timeout);
 		return;
 	}
-	hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: no complete answer to CONNECT "
-	    "to %s within %g s", h->proxy_name,
-	    hop_hostport(h->target, h->port, hp, sizeof(hp)), h->opts.timeout);
+	hop_fail(h, HOP_FAIL_PROTOCOL, "proxy %s: no %s within %g s",
+	    h->proxy_name, hop_waiting_for(h, what_buf, sizeof(what_buf)),
+	    h->opts.timeout);
 }
 
 struct hop *

@@ -8,7 +8,10 @@
  * socket that is a clean byte stream to HOST PORT.  Bytes the proxy sent
  * after its reply (the start of the tunnel stream, such as an SSH banner in
  * the same packet as "200 Connection established") come with it: none are
- * lost.  One timeout bounds the whole setup.
+ * lost.  With opts.peek they are not even read: replies are read with
+ * MSG_PEEK and only their own bytes are taken from the socket, so that a
+ * process the socket is passed to (ssh, with --fdpass) finds the tunnel's
+ * first bytes in it.  One timeout bounds the whole setup.
  */
 #ifndef HOPKIT_HOP_H
 #define HOPKIT_HOP_H
@@ -36,6 +39,8 @@ struct hop_opts {
 	const struct proxy_url *proxy;	/* NULL: direct */
 	const char *user, *pass;	/* proxy credentials, or NULL */
 	struct tls_opts proxy_tls;	/* https:// proxies: how to check it */
+	int peek;			/* leave the tunnel's first bytes in the
+					   socket (early_len is then always 0) */
 };
 
 /*

@@ -9,6 +9,14 @@
 
 #include "proxy_cfg.h"
 
+/* Flag a password that the proxy's protocol cannot carry (SOCKS4). */
+static void
+proxy_cfg_check_pass(struct proxy_cfg *pc)
+{
+	pc->pass_unused = pc->have_cred && pc->cred.pass[0] != '\0' &&
+	    (pc->url.scheme == PROXY_SOCKS4 || pc->url.scheme == PROXY_SOCKS4A);
+}
+
 int
 proxy_cfg_load(struct proxy_cfg *pc, const char *xarg, const char *host,
     uint16_t port, const char *authfile, proxy_env_getter get, void *arg,
@@ -40,16 +48,14 @@ proxy_cfg_load(struct proxy_cfg *pc, const char *xarg, const char *host,
 		if (cred_load_file(authfile, &pc->cred, e) == -1)
 			return -1;
 		pc->have_cred = 1;
-		return 0;
-	}
-	rc = cred_from_env(get, arg, &pc->cred, e);
-	if (rc == -1)
+	} else if ((rc = cred_from_env(get, arg, &pc->cred, e)) == -1) {
 		return -1;
-	if (rc == 1) {
+	} else if (rc == 1) {
 		pc->have_cred = 1;
-		return 0;
+	} else {
+		pc->have_cred = cred_from_url(&pc->url, &pc->cred) == 1;
 	}
-	pc->have_cred = cred_from_url(&pc->url, &pc->cred) == 1;
+	proxy_cfg_check_pass(pc);
 	return 0;
 }
 

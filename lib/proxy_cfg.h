@@ -6,7 +6,10 @@
  * with $no_proxy), an optional credentials file and the environment.
  * Credentials are taken from, in order: the file; JUMPCAT_PROXY_USER and
  * JUMPCAT_PROXY_PASSWORD; the URL's user:password@ (which other users can
- * read in the process list, so the tool warns and masks it).
+ * read in the process list, so the tool warns and masks it).  SOCKS4 has
+ * no passwords: with socks4:// and socks4a:// only the user name is sent,
+ * as the user id, and a password from any source is flagged so that the
+ * tool can warn that it is not used.
  */
 #ifndef HOPKIT_PROXY_CFG_H
 #define HOPKIT_PROXY_CFG_H
@@ -24,6 +27,7 @@ struct proxy_cfg {
 	int url_has_password;	/* -x carried a password */
 	int have_cred;
 	struct cred cred;
+	int pass_unused;	/* SOCKS4: cred has a password, never sent */
 	char why[160];		/* for -v: "-x", "from https_proxy", ... */
 };
 

@@ -334,12 +334,8 @@ proxy_url_parse(const char *s, struct proxy_url *u, struct errmsg *e)
 		goto fail;
 	if (u->port == 0)
 		u->port = proxy_url_schemes[found].port;
-	if ((u->scheme == PROXY_SOCKS4 || u->scheme == PROXY_SOCKS4A) &&
-	    at != NULL && memchr(rest, ':', (size_t)(at - rest)) != NULL) {
-		errmsg_set(e, EINVAL, "invalid proxy URL \"%s\": SOCKS4 sends "
-		    "only a user name; drop the password or use socks5", show);
-		goto fail;
-	}
+	/* A password with socks4:// is accepted: SOCKS4 has no field for it,
+	 * so it is never sent, and proxy_cfg flags it for a warning. */
 	return 0;
 
 fail:

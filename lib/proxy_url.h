@@ -48,9 +48,10 @@ struct proxy_url {
  * for http:// and socks*://, 443 for https:// (curl's defaults).  Refused:
  * unknown schemes, a path other than "/", a query or fragment, an empty or
  * invalid host, a bare (unbracketed) IPv6 address, a bad port, a bad
- * percent escape, NUL, CR or LF in the decoded user name or password, an
- * empty user name, and a password with socks4:// or socks4a:// (SOCKS4 has
- * no password field).  The user information ends at the last '@' (as in
+ * percent escape, NUL, CR or LF in the decoded user name or password, and
+ * an empty user name.  A password with socks4:// or socks4a:// is
+ * accepted, although SOCKS4 has no field for it (proxy_cfg.h says what
+ * becomes of it).  The user information ends at the last '@' (as in
  * the WHATWG URL standard), so a raw '@' in the password works; raw '/',
  * '?' and '#' in it must be percent-encoded.  Returns 0, or -1 with e set;
  * on failure u holds no part of the password.

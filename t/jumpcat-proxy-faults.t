@@ -61,7 +61,6 @@ is "$(sha256sum <"$T_TMP/src")" "$(sha256sum <"$T_TMP/out6")" \
 	"HTTP CONNECT through a proxy at [::1] to ::1: all 16 MiB arrived"
 like "CONNECT \[::1\]:$PSRC6 HTTP/1\.1" "$(<"$FAKEPROXY_LOG")" \
 	"the request line brackets the IPv6 target"
-run timeout 20 "$JUMPCAT" --fdpass -x "http://127.0.0.1:$PTUN" 127.0.0.1 "$PSRC" </dev/null
-is_int 4 "$RUN_RC" "--fdpass with tunnel bytes already read: exit 4, not a silent loss"
+# --fdpass leaves such bytes in the socket for ssh: t/jumpcat-proxy-fdpass.t.
 
 done_testing

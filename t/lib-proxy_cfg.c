@@ -81,6 +81,24 @@ main(void)
 	    "credentials from the URL, flagged as visible in argv");
 	proxy_cfg_clear(&pc);
 
+	/* SOCKS4 has no passwords: one from any source is flagged. */
+	is_int(0, proxy_cfg_load(&pc, "socks4a://u:urlpw@p", "db", 22, NULL,
+	    fake_get, (void *)none, &e), "socks4a URL with a password loads");
+	ok(pc.have_cred && pc.pass_unused, "its password is flagged as unused");
+	proxy_cfg_clear(&pc);
+	is_int(0, proxy_cfg_load(&pc, "socks4://p", "db", 22, NULL, fake_get,
+	    (void *)envcred, &e), "socks4 URL, credentials from the environment");
+	ok(pc.have_cred && pc.pass_unused, "the environment's password is flagged");
+	proxy_cfg_clear(&pc);
+	is_int(0, proxy_cfg_load(&pc, "socks4a://me@p", "db", 22, NULL, fake_get,
+	    (void *)none, &e), "socks4a URL with a user id only");
+	ok(pc.have_cred && !pc.pass_unused, "nothing flagged without a password");
+	proxy_cfg_clear(&pc);
+	is_int(0, proxy_cfg_load(&pc, "socks5://p", "db", 22, NULL, fake_get,
+	    (void *)envcred, &e), "socks5 URL, credentials from the environment");
+	ok(pc.have_cred && !pc.pass_unused, "socks5 sends the password: not flagged");
+	proxy_cfg_clear(&pc);
+
 	/* The environment beats the URL. */
 	is_int(0, proxy_cfg_load(&pc, "http://u:urlpw@p:3128", "db", 22, NULL,
 	    fake_get, (void *)envcred, &e), "URL plus environment loads");

@@ -24,3 +24,29 @@ INTEGRATION_TESTS += \
 	t/jumpcat-tls.t
 
 EXTRA_DIST += $(INTEGRATION_TESTS) t/tap/libtap.sh t/tap/fixtures.sh
+
+# Helpers share their listener and port file code (t/helper/listen.c);
+# fakeproxy's modes live in their own files, and its Digest modes check
+# the client's answer with OpenSSL.
+t_helper_tcpserv_SOURCES += t/helper/listen.c t/helper/listen.h
+t_helper_fakeproxy_SOURCES += t/helper/fakeproxy.h \
+	t/helper/listen.c t/helper/listen.h \
+	t/helper/proxyio.c t/helper/proxyio.h \
+	t/helper/fakehttp.c t/helper/fakehttp.h \
+	t/helper/fakesocks.c t/helper/fakesocks.h \
+	t/helper/digest.c t/helper/digest.h
+t_helper_fakeproxy_LDADD = $(OPENSSL_LIBS)
+
+INTEGRATION_TESTS += \
+	t/jumpcat-proxy-creds.t \
+	t/jumpcat-proxy-digest.t \
+	t/jumpcat-proxy-fdpass.t \
+	t/jumpcat-timeouts.t
+
+# The SSH layer: sshmux drives lib/ssh directly (many channels at once).
+check_PROGRAMS += t/helper/sshmux
+t_helper_sshmux_SOURCES = t/helper/sshmux.c
+t_helper_sshmux_LDADD = $(HOPKIT_LIBS)
+INTEGRATION_TESTS += \
+	t/jumpcat-jump.t \
+	t/lib-ssh.t

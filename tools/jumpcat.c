@@ -32,6 +32,7 @@
 #include "endpoint.h"
 #include "clock.h"
 #include "hop.h"
+#include "jump.h"
 #include "proxy_cfg.h"
 #include "errmsg.h"
 #include "fdio.h"
@@ -45,6 +46,9 @@
 #define JUMPCAT_EXIT_USAGE 2
 #define JUMPCAT_EXIT_REFUSED 3
 #define JUMPCAT_EXIT_PROTOCOL 4
+#define JUMPCAT_EXIT_HOSTKEY 5
+
+#define JUMPCAT_MAX_SSH_OPTS 64	/* -o options passed to ssh -G */
 
 enum { OPT_FDPASS = 256, OPT_PROXY_AUTH_FILE, OPT_PROXY_CACERT, OPT_TLS,
 	OPT_SNI, OPT_CACERT, OPT_INSECURE, OPT_ALPN };
@@ -59,6 +63,12 @@ static const struct jumpcat_option {
 } jumpcat_options[] = {
 	{ NULL, no_argument, '4', NULL, "use IPv4 addresses only" },
 	{ NULL, no_argument, '6', NULL, "use IPv6 addresses only" },
+	{ NULL, required_argument, 'J', "[user@]host[:port][,...]",
+	  "go through these SSH jump hosts (as ssh -J), in process" },
+	{ NULL, required_argument, 'F', "file",
+	  "-J: read this ssh_config file instead of ~/.ssh/config" },
+	{ NULL, required_argument, 'o', "Key=Value",
+	  "-J: an ssh_config option, as ssh -o (repeatable)" },
 	{ NULL, required_argument, 'w', "secs",
 	  "give up if the hop is not set up within secs seconds" },
 	{ NULL, required_argument, 'x', "url",
@@ -99,6 +109,9 @@ struct jumpcat {
 	char host[ENDPOINT_HOST_MAX];
 	uint16_t port;
 	struct hop *hop;
+	struct jump_opts jump_opts;	/* -J, -F, -o */
+	const char *ssh_opts[JUMPCAT_MAX_SSH_OPTS];
+	struct jump *jump;
 	int tls;			/* --tls */
 	struct tls_opts tls_opts;
 	struct tls_tunnel *tunnel;	/* --tls */
@@ -109,13 +122,18 @@ struct jumpcat {
 	int exit_status;
 };
 
+static void jumpcat_connected(struct jumpcat *j, int fd,
+    const unsigned char *early, size_t early_len);
+
 static void
 jumpcat_usage(FILE *out)
 {
 	fprintf(out, "usage: jumpcat [-46v] [-w secs] [-x url] "
 	    "[--proxy-auth-file file] [--proxy-cacert file]\n"
 	    "               [--tls [--sni name] [--cacert file] [--insecure] "
-	    "[--alpn list]] [--fdpass]\n               host port\n");
+	    "[--alpn list]] [--fdpass]\n"
+	    "               [-J [user@]host[:port][,...] [-F file] [-o Key=Value]]\n"
+	    "               host port\n");
 }
 
 static void
@@ -144,8 +162,9 @@ jumpcat_help(void)
 	    "credentials);\n  with -x env: https_proxy, HTTPS_PROXY, all_proxy, "
 	    "ALL_PROXY, no_proxy, NO_PROXY.\n");
 	printf("Exit status: 0 success, 1 resolve/connect failure, 2 usage error, "
-	    "3 proxy refused\n  or rejected the credentials, 4 proxy protocol "
-	    "error or timeout.\n");
+	    "3 proxy refused\n  or rejected the credentials (or SSH "
+	    "authentication failed), 4 proxy or SSH\n  protocol error or "
+	    "timeout, 5 SSH host key not accepted.\n");
 }
 
 /* Print a usage error and the short usage; returns the usage exit code. */
@@ -288,6 +307,24 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 		case 'v':
 			j->verbose++;
 			break;
+		case 'J':
+			if (j->jump_opts.spec != NULL)
+				return jumpcat_usage_error("-J given twice: list the "
+				    "jump hosts in one -J, separated by commas");
+			j->jump_opts.spec = optarg;
+			break;
+		case 'F':
+			j->jump_opts.config = optarg;
+			break;
+		case 'o':
+			if (j->jump_opts.noptions == JUMPCAT_MAX_SSH_OPTS)
+				return jumpcat_usage_error("more than %d -o options",
+				    JUMPCAT_MAX_SSH_OPTS);
+			if (strchr(optarg, '=') == NULL && strchr(optarg, ' ') == NULL)
+				return jumpcat_usage_error("invalid -o \"%s\": "
+				    "expected Key=Value", optarg);
+			j->ssh_opts[j->jump_opts.noptions++] = optarg;
+			break;
 		case OPT_FDPASS:
 			j->fdpass = 1;
 			break;
@@ -316,6 +353,13 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 		    "need --tls");
 	if (j->tls && j->fdpass)
 		return jumpcat_usage_error("--fdpass cannot pass a TLS session to ssh");
+	if (j->jump_opts.spec == NULL && (j->jump_opts.config != NULL ||
+	    j->jump_opts.noptions > 0))
+		return jumpcat_usage_error("-F and -o need -J");
+	if (j->jump_opts.spec != NULL && j->fdpass)
+		return jumpcat_usage_error("--fdpass cannot pass an SSH channel to "
+		    "ssh; use ProxyJump instead");
+	j->jump_opts.options = j->ssh_opts;
 	if (endpoint_parse_host(argv[optind], j->host, sizeof(j->host), &e) == -1)
 		return jumpcat_usage_error("%s", e.text);
 	if (endpoint_port_lookup(argv[optind + 1], 0, &j->port, &e) == -1)
@@ -349,6 +393,9 @@ jumpcat_proxy_setup(struct jumpcat *j)
 		log_warn("a password in -x is visible to other users in the process "
 		    "list; use --proxy-auth-file or JUMPCAT_PROXY_PASSWORD");
 	}
+	if (j->proxy.use_proxy && j->proxy.pass_unused)
+		log_warn("SOCKS4 has no passwords: only the user id is sent, and "
+		    "the password from the %s is not used", j->proxy.cred.source);
 	if (!j->proxy.use_proxy) {
 		log_info("no proxy for %s (%s); connecting directly", j->host,
 		    j->proxy.why);
@@ -360,6 +407,8 @@ jumpcat_proxy_setup(struct jumpcat *j)
 		return JUMPCAT_EXIT_USAGE;
 	}
 	j->hop_opts.proxy = &j->proxy.url;
+	/* With --fdpass, ssh reads the socket: tunnel bytes must stay in it. */
+	j->hop_opts.peek = j->fdpass;
 	if (j->proxy.have_cred) {
 		j->hop_opts.user = j->proxy.cred.user;
 		j->hop_opts.pass = j->proxy.cred.pass;
@@ -463,12 +512,11 @@ jumpcat_hop_done(int fd, const unsigned char *early, size_t early_len,
 {
 	struct jumpcat *j = arg;
 
-	j->proxy_tunnel = tunnel;
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss);
-	struct errmsg pe;
 	char abuf[64];
 
+	j->proxy_tunnel = tunnel;
 	j->hop = NULL;
 	if (fd == -1) {
 		log_error("%s", e->text);
@@ -488,11 +536,22 @@ jumpcat_hop_done(int fd, const unsigned char *early, size_t early_len,
 	else
 		log_info("connected to %s [%s] port %u", j->host, abuf,
 		    (unsigned)j->port);
+	jumpcat_connected(j, fd, early, early_len);
+}
+
+/* The hop is up: hand the socket to ssh, start TLS, or relay. */
+static void
+jumpcat_connected(struct jumpcat *j, int fd, const unsigned char *early,
+    size_t early_len)
+{
+	struct errmsg pe;
+
 	if (early_len > 0)
 		log_debug("%zu tunnel bytes came with the proxy's reply", early_len);
 	if (j->fdpass) {
 		/* ssh reads the socket itself: bytes already read from it
-		 * cannot be handed over with it. */
+		 * cannot be handed over with it.  hop_opts.peek leaves them in
+		 * the socket, so this is only a safety net. */
 		if (early_len > 0) {
 			log_error("--fdpass: the proxy sent %zu tunnel bytes with its "
 			    "reply, which ssh would never see; run without --fdpass",
@@ -537,6 +596,43 @@ jumpcat_hop_done(int fd, const unsigned char *early, size_t early_len,
 	jumpcat_relay_start(j, fd);
 }
 
+/* The SSH jump chain is up (fd carries the channel to host port), or
+ * failed. */
+static void
+jumpcat_jump_done(int fd, const struct errmsg *e, enum jump_fail fail,
+    void *arg)
+{
+	static const int exits[] = {
+		[JUMP_FAIL_CONNECT] = JUMPCAT_EXIT_FAIL,
+		[JUMP_FAIL_REFUSED] = JUMPCAT_EXIT_REFUSED,
+		[JUMP_FAIL_PROTOCOL] = JUMPCAT_EXIT_PROTOCOL,
+		[JUMP_FAIL_HOSTKEY] = JUMPCAT_EXIT_HOSTKEY,
+		[JUMP_FAIL_CONFIG] = JUMPCAT_EXIT_USAGE,
+	};
+	struct jumpcat *j = arg;
+
+	if (fd == -1) {
+		log_error("%s", e->text);
+		j->exit_status = exits[fail];
+		event_base_loopbreak(j->base);
+		return;
+	}
+	log_info("connected to %s port %u through %s (%s)", j->host,
+	    (unsigned)j->port, j->jump_opts.spec, jump_algorithms(j->jump));
+	jumpcat_connected(j, fd, NULL, 0);
+}
+
+/* A jump host's session died under an established relay. */
+static void
+jumpcat_jump_lost(const struct errmsg *e, void *arg)
+{
+	struct jumpcat *j = arg;
+
+	log_error("%s", e->text);
+	j->exit_status = JUMPCAT_EXIT_FAIL;
+	event_base_loopbreak(j->base);
+}
+
 /* Start the hop from inside the loop, once the signal events are in place. */
 static void
 jumpcat_start(evutil_socket_t fd, short what, void *arg)
@@ -546,6 +642,15 @@ jumpcat_start(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	j->started = clock_now();
+	if (j->jump_opts.spec != NULL) {
+		j->jump_opts.family = j->hop_opts.family;
+		j->jump_opts.timeout = j->hop_opts.timeout;
+		j->jump_opts.first = j->hop_opts.proxy != NULL ? &j->hop_opts :
+		    NULL;
+		j->jump = jump_start(j->base, j->host, j->port, &j->jump_opts,
+		    jumpcat_jump_done, jumpcat_jump_lost, j);
+		return;
+	}
 	j->hop = hop_start(j->base, j->host, j->port, &j->hop_opts,
 	    jumpcat_hop_done, j);
 }
@@ -609,6 +714,7 @@ main(int argc, char **argv)
 
 	hop_cancel(j.hop);
 	relay_free(j.relay);
+	jump_free(j.jump);
 	if (j.exit_status == 0 && tls_tunnel_error(j.tunnel) != NULL) {
 		log_error("%s", tls_tunnel_error(j.tunnel)->text);
 		j.exit_status = JUMPCAT_EXIT_PROTOCOL;

@@ -35,7 +35,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -50,6 +49,8 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+
+#include "listen.h"
 
 #define BUFSZ (256 * 1024)
 
@@ -91,23 +92,6 @@ usage(void)
 	exit(2);
 }
 
-/* Write all len bytes of buf to fd; return 0, or -1 on error (errno set). */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* read(2) that retries on EINTR. */
 static ssize_t
 read_retry(int fd, char *buf, size_t len)
@@ -131,7 +115,7 @@ drain(int fd, int out, char *buf)
 	ssize_t n;
 
 	while ((n = read_retry(fd, buf, BUFSZ)) > 0) {
-		if (out >= 0 && write_all(out, buf, (size_t)n) < 0)
+		if (out >= 0 && listen_write_all(out, buf, (size_t)n) < 0)
 			return -1;
 		total += n;
 	}
@@ -174,7 +158,7 @@ serve_source(int fd, const struct opts *o, char *buf)
 		if (in < 0)
 			die(1, "open %s", o->file);
 		while ((n = read_retry(in, buf, BUFSZ)) > 0)
-			if (write_all(fd, buf, (size_t)n) < 0)
+			if (listen_write_all(fd, buf, (size_t)n) < 0)
 				break;
 		close(in);
 		return n == 0 ? 0 : -1;
@@ -183,7 +167,7 @@ serve_source(int fd, const struct opts *o, char *buf)
 	for (long long left = o->zbytes; left > 0;) {
 		size_t chunk = left < BUFSZ ? (size_t)left : BUFSZ;
 
-		if (write_all(fd, buf, chunk) < 0)
+		if (listen_write_all(fd, buf, chunk) < 0)
 			return -1;
 		left -= (long long)chunk;
 	}
@@ -200,9 +184,9 @@ serve_reply(int fd, const struct opts *o, char *buf)
 	if (n < 0)
 		return -1;
 	if (o->string != NULL)
-		return write_all(fd, o->string, strlen(o->string));
+		return listen_write_all(fd, o->string, strlen(o->string));
 	snprintf(count, sizeof count, "%lld\n", n);
-	return write_all(fd, count, strlen(count));
+	return listen_write_all(fd, count, strlen(count));
 }
 
 /* Early mode: answer after the first bytes, hang up on the rest. */
@@ -212,7 +196,7 @@ serve_early(int fd, const struct opts *o, char *buf)
 	const char *msg = o->string != NULL ? o->string : "413 too big\n";
 	struct timespec ts = { 0, 200 * 1000 * 1000 };
 
-	if (read_retry(fd, buf, 16) < 0 || write_all(fd, msg, strlen(msg)) < 0)
+	if (read_retry(fd, buf, 16) < 0 || listen_write_all(fd, msg, strlen(msg)) < 0)
 		return -1;
 	shutdown(fd, SHUT_WR);
 	nanosleep(&ts, NULL);
@@ -239,7 +223,7 @@ serve(int fd, const struct opts *o)
 	else if (strcmp(o->mode, "early") == 0)
 		rc = serve_early(fd, o, buf);
 	else if (strcmp(o->mode, "close") == 0 && o->string != NULL)
-		rc = write_all(fd, o->string, strlen(o->string));
+		rc = listen_write_all(fd, o->string, strlen(o->string));
 	if (rc < 0 && errno != EPIPE && errno != ECONNRESET)
 		fprintf(stderr, "tcpserv: %s: %s\n", o->mode, strerror(errno));
 	close(fd);
@@ -251,24 +235,14 @@ serve(int fd, const struct opts *o)
 static int
 listen_on(const struct opts *o, int backlog)
 {
-	struct addrinfo hints, *ai;
 	const char *addr = o->addr ? o->addr : o->v6 ? "::1" : "127.0.0.1";
-	int fd, rc;
+	char err[512];
+	int fd;
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = o->v6 ? AF_INET6 : AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	if ((rc = getaddrinfo(addr, "0", &hints, &ai)) != 0)
-		die(0, "bad address %s: %s", addr, gai_strerror(rc));
-	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	fd = listen_open(addr, o->v6 ? AF_INET6 : AF_UNSPEC, backlog, err,
+	    sizeof err);
 	if (fd < 0)
-		die(1, "socket");
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
-		die(1, "bind %s", addr);
-	if (listen(fd, backlog) < 0)
-		die(1, "listen");
-	freeaddrinfo(ai);
+		die(0, "%s", err);
 	return fd;
 }
 
@@ -276,31 +250,21 @@ listen_on(const struct opts *o, int backlog)
 static unsigned
 local_port(int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
+	unsigned port = listen_port(fd);
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+	if (port == 0)
 		die(1, "getsockname");
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return port;
 }
 
-/* Write "PORT\n" to path atomically: a temp file renamed into place. */
+/* Write "PORT\n" to path atomically, or die. */
 static void
 write_portfile(const char *path, unsigned port)
 {
-	char tmp[4096];
-	FILE *f;
+	char err[8192];
 
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	if ((f = fopen(tmp, "w")) == NULL)
-		die(1, "create %s", tmp);
-	fprintf(f, "%u\n", port);
-	if (fclose(f) != 0)
-		die(1, "write %s", tmp);
-	if (rename(tmp, path) < 0)
-		die(1, "rename %s to %s", tmp, path);
+	if (listen_write_portfile(path, port, err, sizeof err) < 0)
+		die(0, "%s", err);
 }
 
 /*

@@ -27,6 +27,9 @@
 #                             t/helper/fakeproxy; sets FAKEPROXY_PORT,
 #                             FAKEPROXY_PID, FAKEPROXY_LOG
 #   fixture_stop PID          stop one server (its whole process group) now
+#   fixture_wait_log FILE REGEX [SECS]
+#                             wait until a line of FILE matches REGEX
+#   fixture_cpu_ticks PID     CPU time (user + system ticks) PID has used
 #
 # A fixture that cannot start is a failure under CI=true (`bail`), else the
 # test file is skipped (`skip_all`).  Sourced by a plain script (no
@@ -216,18 +219,19 @@ fixture_free_port() {
 	FIXTURE_PORT=$(<"$pf")
 }
 
-# fixture__sshd_config PORT V6: write sshd_config, ssh_config, known_hosts.
+# fixture__sshd_config PORT V6 DIR: write sshd_config, ssh_config, known_hosts
+# in DIR.
 fixture__sshd_config() {
-	local port=$1 v6=$2 hostkey user
-	hostkey=$(cut -d' ' -f1-2 "$T_TMP/ssh_host_ed25519_key.pub")
+	local port=$1 v6=$2 d=$3 hostkey user
+	hostkey=$(cut -d' ' -f1-2 "$d/ssh_host_ed25519_key.pub")
 	user=$(id -un)
-	cat >"$T_TMP/sshd_config" <<-EOF
+	cat >"$d/sshd_config" <<-EOF
 		Port $port
 		ListenAddress 127.0.0.1
 		${v6:+ListenAddress ::1}
-		HostKey $T_TMP/ssh_host_ed25519_key
-		PidFile $T_TMP/sshd.pid
-		AuthorizedKeysFile $T_TMP/authorized_keys
+		HostKey $d/ssh_host_ed25519_key
+		PidFile $d/sshd.pid
+		AuthorizedKeysFile $d/authorized_keys
 		AuthenticationMethods publickey
 		PasswordAuthentication no
 		KbdInteractiveAuthentication no
@@ -245,16 +249,16 @@ fixture__sshd_config() {
 		Subsystem sftp internal-sftp
 	EOF
 	printf '%s %s\n' "[127.0.0.1]:$port" "$hostkey" "[localhost]:$port" \
-		"$hostkey" "[::1]:$port" "$hostkey" >"$T_TMP/known_hosts"
-	cat >"$T_TMP/ssh_config" <<-EOF
+		"$hostkey" "[::1]:$port" "$hostkey" >"$d/known_hosts"
+	cat >"$d/ssh_config" <<-EOF
 		Host *
 		  User $user
-		  IdentityFile $T_TMP/id_ed25519
+		  IdentityFile $d/id_ed25519
 		  IdentitiesOnly yes
 		  IdentityAgent none
 		  PasswordAuthentication no
 		  KbdInteractiveAuthentication no
-		  UserKnownHostsFile $T_TMP/known_hosts
+		  UserKnownHostsFile $d/known_hosts
 		  GlobalKnownHostsFile /dev/null
 		  StrictHostKeyChecking yes
 		  UpdateHostKeys no
@@ -267,15 +271,24 @@ fixture__sshd_config() {
 	EOF
 }
 
-# fixture_sshd_start [-6]: start OpenSSH sshd with its own host key and an
-# authorized client key, all in T_TMP, on a free port of 127.0.0.1 (and ::1
-# with -6).  Sets SSHD_PORT, SSHD_PID, SSHD_LOG and SSH_CONFIG (for
+# fixture_sshd_start [-6] [-d NAME]: start OpenSSH sshd with its own host key
+# and an authorized client key, all in T_TMP (T_TMP/NAME with -d, for a
+# second sshd), on a free port of 127.0.0.1 (and ::1 with -6).  Sets
+# SSHD_PORT, SSHD_PID, SSHD_LOG, SSHD_DIR and SSH_CONFIG (for
 # `ssh -F "$SSH_CONFIG" -p "$SSHD_PORT" 127.0.0.1`).
 fixture_sshd_start() {
-	local v6='' port try rc n naddr=1 sshd=/usr/sbin/sshd
-	[[ ${1-} == -6 ]] && v6=1 && naddr=2
+	local v6='' port try rc n naddr=1 sshd=/usr/sbin/sshd d
 	fixture_tmpdir || return 1
-	if [[ -s $T_TMP/sshd.pid ]]; then
+	d=$T_TMP
+	while (($# > 0)); do
+		case $1 in
+		-6) v6=1 naddr=2 ;;
+		-d) d=$T_TMP/$2; shift; mkdir -p -- "$d" || return 1 ;;
+		*) fixture_fail "fixture_sshd_start: unknown option $1"; return 1 ;;
+		esac
+		shift
+	done
+	if [[ -s $d/sshd.pid ]]; then
 		fixture_fail "fixture_sshd_start: one sshd per temp dir, and it runs already"
 		return 1
 	fi
@@ -283,27 +296,28 @@ fixture_sshd_start() {
 	if [[ $(id -u) == 0 && ! -d /run/sshd ]]; then
 		mkdir -m 0755 /run/sshd || { fixture_fail "cannot create /run/sshd"; return 1; }
 	fi
-	rm -f -- "$T_TMP"/ssh_host_ed25519_key* "$T_TMP"/id_ed25519*
-	if ! ssh-keygen -q -t ed25519 -N '' -C hopkit-test-host -f "$T_TMP/ssh_host_ed25519_key" ||
-		! ssh-keygen -q -t ed25519 -N '' -C hopkit-test-client -f "$T_TMP/id_ed25519"; then
+	rm -f -- "$d"/ssh_host_ed25519_key* "$d"/id_ed25519*
+	if ! ssh-keygen -q -t ed25519 -N '' -C hopkit-test-host -f "$d/ssh_host_ed25519_key" ||
+		! ssh-keygen -q -t ed25519 -N '' -C hopkit-test-client -f "$d/id_ed25519"; then
 		fixture_fail "ssh-keygen failed"
 		return 1
 	fi
-	cp -- "$T_TMP/id_ed25519.pub" "$T_TMP/authorized_keys"
-	SSHD_LOG=$T_TMP/sshd.log
-	SSH_CONFIG=$T_TMP/ssh_config
+	cp -- "$d/id_ed25519.pub" "$d/authorized_keys"
+	SSHD_LOG=$d/sshd.log
+	SSH_CONFIG=$d/ssh_config
 	for try in 1 2 3 4 5; do
 		fixture_free_port || return 1
 		port=$FIXTURE_PORT
-		fixture__sshd_config "$port" "$v6"
-		rm -f -- "$T_TMP/sshd.pid" "$SSHD_LOG"
-		fixture__spawn "$T_TMP/sshd.out" "$sshd" -D -f "$T_TMP/sshd_config" -E "$SSHD_LOG"
+		fixture__sshd_config "$port" "$v6" "$d"
+		rm -f -- "$d/sshd.pid" "$SSHD_LOG"
+		fixture__spawn "$d/sshd.out" "$sshd" -D -f "$d/sshd_config" -E "$SSHD_LOG"
 		rc=0
-		fixture__wait_file "$T_TMP/sshd.pid" "$FIXTURE_PID" 15 || rc=$?
+		fixture__wait_file "$d/sshd.pid" "$FIXTURE_PID" 15 || rc=$?
 		n=$(grep -c 'Server listening on' "$SSHD_LOG" 2>/dev/null)
 		if ((rc == 0 && ${n:-0} == naddr)); then
 			SSHD_PORT=$port
 			SSHD_PID=$FIXTURE_PID
+			SSHD_DIR=$d
 			return 0
 		fi
 		fixture_stop "$FIXTURE_PID"
@@ -311,7 +325,7 @@ fixture_sshd_start() {
 		grep -q 'Bind to port' "$SSHD_LOG" 2>/dev/null && ((rc != 2)) && continue
 		break
 	done
-	fixture_fail "sshd did not start (try $try): $(fixture__tail "$SSHD_LOG") $(fixture__tail "$T_TMP/sshd.out")"
+	fixture_fail "sshd did not start (try $try): $(fixture__tail "$SSHD_LOG") $(fixture__tail "$d/sshd.out")"
 	return 1
 }
 
@@ -523,7 +537,8 @@ fixture_microsocks() {
 }
 
 # fixture_fakeproxy MODE [ARG...]: start `fakeproxy -m MODE ARG...` (see
-# t/helper/fakeproxy.c: -6, -t TARGETPORT) and wait for its portfile.  Sets
+# t/helper/fakeproxy.c: -6, -t TARGETPORT, -a USER:PASS for the Digest
+# modes) and wait for its portfile.  Sets
 # FAKEPROXY_PORT, FAKEPROXY_PID and FAKEPROXY_LOG (what it received: the
 # request's lines, SOCKS bytes in hex; show it with `diag "$(<"$FAKEPROXY_LOG")"`).
 fixture_fakeproxy() {
@@ -607,4 +622,30 @@ fixture_tls_server() {
 		fixture__forget "$FIXTURE_PID"
 	done
 	fixture_fail "socat OPENSSL-LISTEN did not start: $(fixture__tail "$log")"
+}
+
+# fixture_wait_log FILE REGEX [SECS]: wait (bounded, default 20 s) until a
+# line of FILE matches the extended regex REGEX: the readiness check for a
+# step that shows only in a log (a fake proxy has read the request, a
+# client has connected).  Returns 1 when SECS passed first.
+fixture_wait_log() {
+	local file=$1 re=$2 secs=${3:-20} end
+	end=$(($(fixture__now_us) + secs * 1000000))
+	until grep -qE -e "$re" -- "$file" 2>/dev/null; do
+		(($(fixture__now_us) < end)) || return 1
+		sleep 0.02
+	done
+}
+
+# fixture_cpu_ticks PID: print the CPU time process PID has used so far,
+# user plus system, in clock ticks (getconf CLK_TCK a second), from
+# /proc/PID/stat.  Returns 1 if PID is gone.
+fixture_cpu_ticks() {
+	local stat f
+	{ stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+	# The command name (field 2) may hold blanks and parentheses: cut
+	# after its last ")"; then utime and stime, fields 14 and 15, are the
+	# 12th and 13th words.
+	read -r -a f <<<"${stat##*) }"
+	echo $((f[11] + f[12]))
 }

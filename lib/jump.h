@@ -1,0 +1,67 @@
+/*
+ * jump.h: reach HOST PORT through one or more SSH jump hosts, as
+ * "ssh -W HOST:PORT -J jump1,jump2" does, in one process.
+ * SPDX-License-Identifier: MIT
+ *
+ * Each jump host's settings come from ssh_config (lib/sshconf: ssh -G).
+ * The first one is reached over its ssh_config ProxyCommand, or its own
+ * ProxyJump chain, or else directly (or through the caller's proxy hop);
+ * every later one over a direct-tcpip channel of the one before.  The
+ * caller gets a socket that carries the stream to HOST PORT.
+ */
+#ifndef HOPKIT_JUMP_H
+#define HOPKIT_JUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errmsg.h"
+#include "hop.h"
+
+struct event_base;
+struct jump;
+
+/* What went wrong, for the tool's exit status. */
+enum jump_fail {
+	JUMP_FAIL_CONNECT = 1,	/* resolve/connect, lost connection, or a
+				   channel the server could not connect */
+	JUMP_FAIL_REFUSED,	/* authentication failed, or the server
+				   refused the channel */
+	JUMP_FAIL_PROTOCOL,	/* SSH protocol, algorithms, or timeout */
+	JUMP_FAIL_HOSTKEY,	/* a host key was not accepted */
+	JUMP_FAIL_CONFIG,	/* ssh_config could not be read */
+};
+
+struct jump_opts {
+	const char *spec;	/* "[user@]host[:port][,...]", as ssh -J */
+	const char *config;	/* -F file, or NULL */
+	const char *const *options;	/* -o Key=Value for ssh_config */
+	size_t noptions;
+	int family;		/* AF_UNSPEC, AF_INET, AF_INET6 */
+	double timeout;		/* the whole setup, seconds; 0: none */
+	const struct hop_opts *first;	/* proxy to reach the first jump
+					   host, or NULL */
+};
+
+/* Called once: fd carries the stream (the callee owns it), or fd is -1
+ * and e and fail say what went wrong. */
+typedef void (*jump_cb)(int fd, const struct errmsg *e, enum jump_fail fail,
+    void *arg);
+
+/* Called at most once after success, when a jump host's session is lost
+ * (dead server, keepalive timeout, protocol error). */
+typedef void (*jump_lost_cb)(const struct errmsg *e, void *arg);
+
+/* Start; the callback always runs from the loop.  opts and what it
+ * points to must stay valid until jump_free(). */
+struct jump *jump_start(struct event_base *base, const char *host,
+    uint16_t port, const struct jump_opts *opts, jump_cb cb,
+    jump_lost_cb lost, void *arg);
+
+/* Tear everything down (sessions, channels, ProxyCommand children). */
+void jump_free(struct jump *j);
+
+/* The algorithms negotiated with the last jump host, for -v. */
+const char *jump_algorithms(const struct jump *j);
+
+#endif
