@@ -68,6 +68,9 @@ struct jump {
 	struct errmsg setup_err;	/* a config error, reported from the loop */
 	enum jump_fail setup_fail;
 	int finished;		/* cb called */
+	void (*drained)(void *);	/* jump_drain's callback */
+	void *drained_arg;
+	struct event *drain_ev;
 	int lost_told;
 	double started;
 };
@@ -174,6 +177,31 @@ jump_channel_done(struct ssh_channel *c, const struct errmsg *e, void *arg)
 		log_debug("%s", e->text);
 	ssh_channel_free(c);
 	h->next = NULL;
+	if (h->index + 1 == h->j->nhops && h->j->drained != NULL)
+		event_active(h->j->drain_ev, EV_TIMEOUT, 1);
+}
+
+/* The last channel is done: tell jump_drain's caller. */
+static void
+jump_drained_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct jump *j = arg;
+	void (*cb)(void *) = j->drained;
+
+	(void)fd;
+	(void)what;
+	j->drained = NULL;
+	if (cb != NULL)
+		cb(j->drained_arg);
+}
+
+void
+jump_drain(struct jump *j, void (*cb)(void *arg), void *arg)
+{
+	j->drained = cb;
+	j->drained_arg = arg;
+	if (j->nhops == 0 || j->hops[j->nhops - 1].next == NULL)
+		event_active(j->drain_ev, EV_TIMEOUT, 1);
 }
 
 /* A channel to the next host or the target opened, or failed to. */
@@ -465,6 +493,7 @@ jump_start(struct event_base *base, const char *host, uint16_t port,
 	j->arg = arg;
 	j->started = clock_now();
 	j->timer = evtimer_new(base, jump_timeout_cb, j);
+	j->drain_ev = event_new(base, -1, 0, jump_drained_cb, j);
 	if (opts->timeout > 0) {
 		tv = clock_tv(opts->timeout);
 		event_add(j->timer, &tv);
@@ -502,6 +531,8 @@ jump_free(struct jump *j)
 	free(j->hops);
 	if (j->timer != NULL)
 		event_free(j->timer);
+	if (j->drain_ev != NULL)
+		event_free(j->drain_ev);
 	free(j->host);
 	free(j);
 }

@@ -58,6 +58,13 @@ struct jump *jump_start(struct event_base *base, const char *host,
     uint16_t port, const struct jump_opts *opts, jump_cb cb,
     jump_lost_cb lost, void *arg);
 
+/*
+ * The owner is done with the stream and closed its socket: call cb once
+ * the channel has carried what was left in it to the server (or failed),
+ * so that jump_free() loses nothing.  cb runs from the loop.
+ */
+void jump_drain(struct jump *j, void (*cb)(void *arg), void *arg);
+
 /* Tear everything down (sessions, channels, ProxyCommand children). */
 void jump_free(struct jump *j);
 

@@ -127,6 +127,39 @@ void ssh_channel_free(struct ssh_channel *c);
 /* Bytes moved so far in one direction. */
 uint64_t ssh_channel_bytes(const struct ssh_channel *c, enum ssh_dir dir);
 
+/* Attach the socket fd (taken over) to a channel the server opened (a
+ * forwarded connection, see ssh_forward_listen) and start bridging; done
+ * is called when the channel ends, as for ssh_channel_direct. */
+void ssh_channel_attach(struct ssh_channel *c, int fd, ssh_done_cb done,
+    void *arg);
+
+/* Remote forwards (ssh -R). */
+struct ssh_listener;
+
+/* The server listens (e NULL; ssh_listener_port says where), refused
+ * (e says why: EADDRINUSE when the port is taken), or the session ended. */
+typedef void (*ssh_listen_cb)(struct ssh_listener *l, const struct errmsg *e,
+    void *arg);
+
+/* A connection to the server's port: the callee attaches a socket to c or
+ * frees it (which closes the channel). */
+typedef void (*ssh_accept_cb)(struct ssh_listener *l, struct ssh_channel *c,
+    void *arg);
+
+/* Ask the server to listen on host:port ("" for its default address;
+ * port 0: the server picks) and forward connections to us. */
+struct ssh_listener *ssh_forward_listen(struct ssh_session *s,
+    const char *host, uint16_t port, ssh_listen_cb status,
+    ssh_accept_cb accept, void *arg);
+
+/* Cancel the forward; callbacks stop.  Safe on NULL and from callbacks,
+ * but not after the session was freed (it frees its listeners). */
+void ssh_listener_free(struct ssh_listener *l);
+
+/* The port the server listens on (the allocated one for port 0), or 0
+ * while it does not. */
+int ssh_listener_port(const struct ssh_listener *l);
+
 /* The algorithms this libssh2 offers, for -V and the man page. */
 const char *ssh_supported_algorithms(void);
 

@@ -151,6 +151,23 @@ ssh_auth_free(struct ssh_auth *a)
 	free(a);
 }
 
+/* Does the .pub text ("type base64 comment") hold this key blob? */
+static int
+ssh_auth_pub_is(const char *pub, const unsigned char *blob, size_t len)
+{
+	const char *b64 = strchr(pub, ' ');
+	unsigned char enc[8192];
+	int n;
+
+	if (b64 == NULL || len * 4 / 3 + 4 >= sizeof(enc))
+		return 0;
+	b64++;
+	n = EVP_EncodeBlock(enc, blob, (int)len);
+	return n > 0 && strncmp(b64, (char *)enc, (size_t)n) == 0 &&
+	    (b64[n] == ' ' || b64[n] == '\n' || b64[n] == '\r' ||
+	    b64[n] == '\0');
+}
+
 /* Does the user's .pub for some identity file hold this agent key?
  * (IdentitiesOnly: only those agent keys are offered.) */
 static int
@@ -158,31 +175,33 @@ ssh_auth_agent_key_named(struct ssh_session *s,
     const struct libssh2_agent_publickey *id)
 {
 	for (size_t i = 0; i < s->opts.n_identity_files; i++) {
-		char path[PATH_MAX], *pub, *b64;
+		char path[PATH_MAX], *pub;
 		size_t len;
-		int match = 0;
+		int match;
 
 		snprintf(path, sizeof(path), "%s.pub", s->opts.identity_files[i]);
 		if (ssh_auth_slurp(path, &pub, &len) == -1)
 			continue;
-		/* "type base64 comment": compare the base64 of the blob. */
-		b64 = strchr(pub, ' ');
-		if (b64 != NULL) {
-			unsigned char enc[8192];
-			int n;
-
-			if (id->blob_len * 4 / 3 + 4 < sizeof(enc)) {
-				n = EVP_EncodeBlock(enc, id->blob,
-				    (int)id->blob_len);
-				match = n > 0 && strncmp(b64 + 1, (char *)enc,
-				    (size_t)n) == 0 && (b64[1 + n] == ' ' ||
-				    b64[1 + n] == '\n' || b64[1 + n] == '\0');
-			}
-		}
+		match = ssh_auth_pub_is(pub, id->blob, id->blob_len);
 		free(pub);
 		if (match)
 			return 1;
 	}
+	return 0;
+}
+
+/* Was the key of this .pub text already offered from the agent?  (Each
+ * offer counts against the server's MaxAuthTries.) */
+static int
+ssh_auth_offered_by_agent(struct ssh_auth *a, const char *pub)
+{
+	struct libssh2_agent_publickey *id = NULL;
+
+	if (a->agent == NULL || pub == NULL || a->agent_tried == 0)
+		return 0;
+	while (libssh2_agent_get_identity(a->agent, &id, id) == 0)
+		if (ssh_auth_pub_is(pub, id->blob, id->blob_len))
+			return 1;
 	return 0;
 }
 
@@ -317,6 +336,12 @@ ssh_auth_files(struct ssh_session *s, struct ssh_auth *a)
 		if (a->priv == NULL) {
 			if (ssh_auth_load(s, a) == -1)
 				continue;
+			if (ssh_auth_offered_by_agent(a, a->pub)) {
+				log_debug("%s: %s: already offered by the agent",
+				    s->opts.label, path);
+				ssh_auth_drop_key(a);
+				continue;
+			}
 			log_debug("%s: offering %s key %s", s->opts.label,
 			    a->ki.type[0] ? a->ki.type : "a", path);
 		}
@@ -376,12 +401,15 @@ ssh_auth_list(struct ssh_session *s, struct ssh_auth *a)
 static void
 ssh_auth_failed(struct ssh_session *s, struct ssh_auth *a)
 {
-	errmsg_set(&s->err, 0, "%s: authentication failed for %s (tried %s)%s",
+	/* libssh2 before 1.11 makes only SHA-1 ssh-rsa signatures. */
+	int old_rsa = a->rsa_refused && libssh2_version(0x010b00) == NULL;
+
+	errmsg_set(&s->err, 0, "%s: authentication failed for %s (tried %s)%s%s%s",
 	    s->opts.label, s->opts.user, a->tried[0] ? a->tried : "nothing: "
-	    "no agent and no identity file", a->rsa_refused ? "; RSA keys "
-	    "were refused: libssh2 " LIBSSH2_VERSION " signs only with "
-	    "ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse by default; "
-	    "use an ed25519 or ecdsa key" : "");
+	    "no agent and no identity file", old_rsa ? "; RSA keys were "
+	    "refused: libssh2 " : "", old_rsa ? libssh2_version(0) : "",
+	    old_rsa ? " signs only with ssh-rsa (SHA-1), which OpenSSH 8.8 and "
+	    "later refuse by default; use an ed25519 or ecdsa key" : "");
 }
 
 int

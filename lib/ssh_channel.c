@@ -58,15 +58,6 @@ ssh_channel_fd_cb(evutil_socket_t fd, short what, void *arg)
 	ssh_session_pump(c->s);
 }
 
-/* Run the pump from the loop soon, not from inside the caller. */
-static void
-ssh_channel_kick(struct ssh_session *s)
-{
-	if (!s->busy)
-		event_active(s->ev_kick, EV_TIMEOUT, 1);
-	else
-		s->again = 1;
-}
 
 /* Tell the user, once, that the open failed or the channel ended. */
 static void
@@ -224,6 +215,9 @@ ssh_channel_inbound(struct ssh_session *s, struct ssh_channel *c)
 			continue;
 		}
 		if (n == 0 && libssh2_channel_eof(c->ch)) {
+			log_trace_f("%s:%u: EOF from the server after %llu bytes",
+			    c->host, c->port,
+			    (unsigned long long)c->bytes[SSH_DIR_IN] + c->in_len);
 			c->remote_eof = 1;
 			moved = 1;
 		} else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN &&
@@ -303,6 +297,9 @@ ssh_channel_outbound(struct ssh_session *s, struct ssh_channel *c)
 			c->out_len = (size_t)n;
 			moved = 1;
 		} else if (n == 0) {
+			log_trace_f("%s:%u: EOF from the socket after %llu bytes",
+			    c->host, c->port,
+			    (unsigned long long)c->bytes[SSH_DIR_OUT]);
 			c->fd_eof = 1;
 			moved = 1;
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -361,7 +358,11 @@ ssh_channel_arm(struct ssh_channel *c)
 static int
 ssh_channel_move(struct ssh_session *s, struct ssh_channel *c)
 {
-	int moved = ssh_channel_inbound(s, c);
+	int moved;
+
+	if (c->fd == -1)
+		return 0;	/* adopted, not attached yet */
+	moved = ssh_channel_inbound(s, c);
 
 	if (c->state == SSH_CH_OPEN)
 		moved |= ssh_channel_outbound(s, c);
@@ -375,6 +376,9 @@ ssh_channel_move(struct ssh_session *s, struct ssh_channel *c)
 
 		s->did_read = 1;
 		if (rc == 0) {
+			log_trace_f("%s:%u: closed by the server (%zu bytes "
+			    "unsent, socket EOF %d)", c->host, c->port,
+			    c->out_len - c->out_off, c->fd_eof);
 			if (c->out_len > c->out_off || !c->fd_eof)
 				log_debug("channel to %s:%u: closed by the "
 				    "server; local input not sent is dropped",
@@ -385,8 +389,16 @@ ssh_channel_move(struct ssh_session *s, struct ssh_channel *c)
 		}
 	}
 	if (c->eof_sent && c->wr_shut) {
-		ssh_channel_finish(c, NULL);
-		return 1;
+		/* Both ways done: wait for the server's close, which comes
+		 * once it has delivered everything to the far socket (a
+		 * session closed before that can lose the last bytes). */
+		int rc = libssh2_channel_wait_closed(c->ch);
+
+		s->did_read = 1;
+		if (rc != LIBSSH2_ERROR_EAGAIN) {
+			ssh_channel_finish(c, NULL);
+			return 1;
+		}
 	}
 	ssh_channel_arm(c);
 	return moved;
@@ -421,7 +433,7 @@ ssh_channel_drain(struct ssh_session *s)
 	char byte;
 
 	TAILQ_FOREACH(c, &s->chans, entry) {
-		if (c->state == SSH_CH_OPEN && c->ch != NULL) {
+		if (c->state == SSH_CH_OPEN && c->ch != NULL && c->fd != -1) {
 			/* A zero-length read takes no data and lets the
 			 * window grow back at most to its initial size. */
 			(void)libssh2_channel_read(c->ch, &byte, 0);
@@ -449,6 +461,8 @@ ssh_channel_pump_all(struct ssh_session *s)
 		if (c->state == SSH_CH_CLOSING)
 			moved |= ssh_channel_close_step(s, c);
 	}
+	if (s->state == SSH_ST_READY)
+		moved |= ssh_forward_pump(s);
 	if (s->state == SSH_ST_READY && !s->did_read && s->rx_pending)
 		ssh_channel_drain(s);
 	s->rx_pending = 0;
@@ -497,7 +511,7 @@ ssh_channel_probe(struct ssh_session *s)
 	c->host = xstrdup(SSH_PROBE_TYPE);
 	c->state = SSH_CH_QUEUED;
 	TAILQ_INSERT_TAIL(&s->chans, c, entry);
-	ssh_channel_kick(s);
+	ssh_session_kick(s);
 	return 1;
 }
 
@@ -568,8 +582,47 @@ ssh_channel_direct(struct ssh_session *s, const char *host, uint16_t port,
 	}
 	c->state = SSH_CH_QUEUED;
 	TAILQ_INSERT_TAIL(&s->chans, c, entry);
-	ssh_channel_kick(s);
+	ssh_session_kick(s);
 	return c;
+}
+
+/* A channel the server opened (a forwarded connection), not yet
+ * attached to a socket. */
+struct ssh_channel *
+ssh_channel_adopt(struct ssh_session *s, LIBSSH2_CHANNEL *ch)
+{
+	struct ssh_channel *c = xcalloc(1, sizeof(*c));
+
+	c->s = s;
+	c->ch = ch;
+	c->fd = -1;
+	c->host = xstrdup("forwarded");
+	c->in = xmalloc(SSH_CHAN_BUF);
+	c->out = xmalloc(SSH_CHAN_BUF);
+	c->state = SSH_CH_OPEN;
+	c->reported = 1;	/* no open callback: it is open */
+	TAILQ_INSERT_TAIL(&s->chans, c, entry);
+	return c;
+}
+
+void
+ssh_channel_attach(struct ssh_channel *c, int fd, ssh_done_cb done,
+    void *arg)
+{
+	c->fd = fd;
+	c->done = done;
+	c->arg = arg;
+	c->reported = 0;
+	c->fd_rready = c->fd_wready = 1;
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	c->ev_read = event_new(c->s->base, fd, EV_READ | EV_PERSIST,
+	    ssh_channel_fd_cb, c);
+	c->ev_write = event_new(c->s->base, fd, EV_WRITE, ssh_channel_fd_cb, c);
+	if (c->ev_read == NULL || c->ev_write == NULL) {
+		log_error("out of memory");
+		abort();
+	}
+	ssh_session_kick(c->s);
 }
 
 void
@@ -581,7 +634,7 @@ ssh_channel_free(struct ssh_channel *c)
 	ssh_channel_close_fd(c);
 	if (c->state == SSH_CH_OPEN)
 		c->state = c->ch != NULL ? SSH_CH_CLOSING : SSH_CH_GONE;
-	ssh_channel_kick(c->s);
+	ssh_session_kick(c->s);
 }
 
 uint64_t

@@ -89,6 +89,30 @@ struct ssh_channel {
 
 TAILQ_HEAD(ssh_chanq, ssh_channel);
 
+enum ssh_listener_state {
+	SSH_LS_QUEUED = 0,	/* waiting for its turn to be requested */
+	SSH_LS_REQUESTING,	/* tcpip-forward sent, no answer yet */
+	SSH_LS_UP,		/* the server listens */
+	SSH_LS_FAILED,		/* refused; the owner may ask again */
+	SSH_LS_DEAD,		/* the session ended */
+};
+
+struct ssh_listener {
+	TAILQ_ENTRY(ssh_listener) entry;
+	struct ssh_session *s;
+	enum ssh_listener_state state;
+	LIBSSH2_LISTENER *l;
+	char *host;
+	int port, bound_port;
+	int user_gone;
+	ssh_listen_cb status;
+	ssh_accept_cb accept;
+	void *arg;
+	struct errmsg err;
+};
+
+TAILQ_HEAD(ssh_listenq, ssh_listener);
+
 struct ssh_auth;
 
 struct ssh_session {
@@ -117,6 +141,8 @@ struct ssh_session {
 	struct ssh_auth *auth;
 	struct ssh_chanq chans;	/* all channels, in open order */
 	struct ssh_channel *opening;	/* the one being opened, if any */
+	struct ssh_listenq listeners;	/* remote forwards */
+	struct ssh_listener *requesting;	/* the one being requested */
 
 	int busy;		/* inside ssh_session_pump */
 	int again;		/* pump once more when done */
@@ -137,6 +163,7 @@ void ssh_session_fail(struct ssh_session *s, enum ssh_fail fail,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *ssh_session_lasterr(struct ssh_session *s);
 int ssh_session_want_write(const struct ssh_session *s);
+void ssh_session_kick(struct ssh_session *s);
 
 /* ssh_auth.c: 1 done, 0 wait, -1 failed (s->err set). */
 int ssh_auth_step(struct ssh_session *s);
@@ -160,5 +187,12 @@ void ssh_channel_kill_all(struct ssh_session *s, const struct errmsg *e);
 void ssh_channel_destroy(struct ssh_channel *c);
 void ssh_channel_reap(struct ssh_session *s);
 int ssh_channel_probe(struct ssh_session *s);
+struct ssh_channel *ssh_channel_adopt(struct ssh_session *s,
+    LIBSSH2_CHANNEL *ch);
+
+/* ssh_forward.c */
+int ssh_forward_pump(struct ssh_session *s);
+void ssh_forward_kill_all(struct ssh_session *s, const struct errmsg *e);
+void ssh_forward_destroy_all(struct ssh_session *s);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 #include "log.h"
 #include "ssh_int.h"
 #include "xmalloc.h"
+
+#define SSH_CLOSE_FLUSH_SECS 5.0	/* at most, to deliver the last bytes */
 
 static void ssh_session_arm(struct ssh_session *s);
 static void ssh_session_destroy(struct ssh_session *s);
@@ -133,6 +136,39 @@ ssh_session_flush(struct ssh_session *s)
 	}
 }
 
+/* Flush the send buffer, waiting for the socket at most secs seconds:
+ * the last bytes a channel wrote must not die with the session. */
+static void
+ssh_session_flush_wait(struct ssh_session *s, double secs)
+{
+	double end = clock_now() + secs;
+
+	for (;;) {
+		struct pollfd p = { .fd = s->fd, .events = POLLOUT };
+		double left;
+
+		ssh_session_flush(s);
+		left = end - clock_now();
+		if (s->io_error != 0 || evbuffer_get_length(s->sendbuf) == 0 ||
+		    left <= 0)
+			break;
+		(void)poll(&p, 1, (int)(left * 1000) + 1);
+	}
+	if (evbuffer_get_length(s->sendbuf) > 0)
+		log_debug("%s: %zu bytes not delivered at close",
+		    s->opts.label, evbuffer_get_length(s->sendbuf));
+}
+
+/* Run the pump from the loop soon, not from inside the caller. */
+void
+ssh_session_kick(struct ssh_session *s)
+{
+	if (!s->busy)
+		event_active(s->ev_kick, EV_TIMEOUT, 1);
+	else
+		s->again = 1;
+}
+
 /* Is libssh2's send buffer so full that channels should wait? */
 int
 ssh_session_want_write(const struct ssh_session *s)
@@ -171,6 +207,7 @@ ssh_session_fail(struct ssh_session *s, enum ssh_fail fail,
 	va_end(ap);
 	s->state = SSH_ST_DEAD;
 	ssh_channel_kill_all(s, &s->err);
+	ssh_forward_kill_all(s, &s->err);
 	if (s->reported)
 		return;
 	s->reported = 1;
@@ -279,6 +316,7 @@ ssh_session_step(struct ssh_session *s)
 	case SSH_ST_DEAD:
 		/* Channels started after the end hear about it now. */
 		ssh_channel_kill_all(s, &s->err);
+		ssh_forward_kill_all(s, &s->err);
 		ssh_channel_reap(s);
 		break;
 	}
@@ -515,6 +553,7 @@ ssh_session_start(struct event_base *base, int fd, const struct ssh_opts *o,
 	s->lost = lost;
 	s->arg = arg;
 	TAILQ_INIT(&s->chans);
+	TAILQ_INIT(&s->listeners);
 	ssh_session_copy_opts(s, o);
 	s->started = s->last_rx = clock_now();
 	if (o->timeout > 0)
@@ -550,14 +589,16 @@ ssh_session_destroy(struct ssh_session *s)
 
 	while ((c = TAILQ_FIRST(&s->chans)) != NULL)
 		ssh_channel_destroy(c);
+	ssh_forward_destroy_all(s);
 	ssh_auth_free(s->auth);
 	if (s->ls != NULL) {
-		/* Best effort: a goodbye if the socket takes it at once. */
+		/* What channels wrote is in sendbuf: deliver it (bounded),
+		 * then say goodbye. */
 		if (s->state == SSH_ST_READY && s->io_error == 0 &&
 		    !s->peer_eof) {
 			(void)libssh2_session_disconnect(s->ls,
 			    "hopkit: closing");
-			ssh_session_flush(s);
+			ssh_session_flush_wait(s, SSH_CLOSE_FLUSH_SECS);
 		}
 		/* Freeing can want to send (close channels, cancel
 		 * forwards); with the socket shut down it cannot block. */
@@ -589,6 +630,7 @@ void
 ssh_session_free(struct ssh_session *s)
 {
 	struct ssh_channel *c;
+	struct ssh_listener *l;
 
 	if (s == NULL)
 		return;
@@ -596,6 +638,8 @@ ssh_session_free(struct ssh_session *s)
 	s->lost = NULL;
 	TAILQ_FOREACH(c, &s->chans, entry)
 		c->user_gone = 1;
+	TAILQ_FOREACH(l, &s->listeners, entry)
+		l->user_gone = 1;
 	if (s->busy) {
 		s->freed = 1;
 		return;

@@ -88,6 +88,27 @@ run "$JUMPCAT" -F "$T_TMP/noid_config" -J "$J" -o "IdentityAgent=$T_TMP/agent.so
 is "0:hello-agent" "$RUN_RC:$RUN_OUT" "authentication by ssh-agent works"
 like "offering agent key" "$RUN_ERR" "the agent's key was the one offered"
 
+# A key refused through the agent is not offered again from its file.
+ssh-add -q "$T_TMP/wrong" 2>/dev/null || bail "ssh-add wrong"
+run "$JUMPCAT" -F "$T_TMP/noid_config" -J "$J" -o "IdentityAgent=$T_TMP/agent.sock" \
+	-o IdentitiesOnly=yes -o "IdentityFile=$T_TMP/wrong" -v -v 127.0.0.1 "$ECHO" </dev/null
+is_int 3 "$RUN_RC" "agent with only a refused key: exit 3"
+like "wrong: already offered by the agent" "$RUN_ERR" "the same key is not offered twice (MaxAuthTries)"
+like "tried agent: 1 key\\)" "$RUN_ERR" "IdentitiesOnly: only the agent key named by IdentityFile was offered"
+ssh-add -q -d "$T_TMP/wrong.pub" 2>/dev/null
+
+# RSA: libssh2 1.10 signs with ssh-rsa (SHA-1) only, which this sshd refuses.
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$T_TMP/rsa" || bail "ssh-keygen rsa"
+cat "$T_TMP/rsa.pub" >>"$JDIR/authorized_keys"
+run "$JUMPCAT" -F "$T_TMP/noid_config" -J "$J" -o "IdentityFile=$T_TMP/rsa" 127.0.0.1 "$ECHO" </dev/null
+if [[ $RUN_RC == 0 ]]; then
+	ok "RSA key: this libssh2 signs with rsa-sha2 (1.11 or later): accepted" true
+else
+	is_int 3 "$RUN_RC" "RSA key refused by OpenSSH: exit 3"
+	like "RSA keys were refused: libssh2 1\\.10.* ssh-rsa \\(SHA-1\\)" "$RUN_ERR" \
+		"RSA key refused: the message says why (libssh2's SHA-1 signatures)"
+fi
+
 # Encrypted key through SSH_ASKPASS.
 ssh-keygen -q -t ed25519 -N 'sekrit phrase' -f "$T_TMP/enc" || bail "ssh-keygen"
 cat "$T_TMP/enc.pub" >>"$JDIR/authorized_keys"

@@ -66,4 +66,35 @@ ok "frozen server: the session is declared lost (rc $rc)" test "$rc" -ne 0
 like "session lost: .*server not responding" "$(cat "$T_TMP/ka.err")" "... by the keepalive probes"
 ok "... within about 3 s (${ms} ms)" test "$ms" -lt 6000
 
+# Remote forward (ssh -R): the server listens on a port it picks; each
+# connection to it comes back as a channel that sshmux connects to the
+# echo server.  A second request for the same port is refused.
+JUMPCAT=$top_builddir/tools/jumpcat
+"$MUX" -p "$SSHD_PORT" -i "$T_TMP/id_ed25519" -k "$T_TMP/known_hosts" -t "$ECHO" \
+	-R -n 3 >"$T_TMP/r.out" 2>"$T_TMP/r.err" &
+rpid=$!
+rport=
+for ((i = 0; i < 500; i++)); do
+	rport=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$T_TMP/r.out")
+	[[ -n $rport ]] && grep -q '^refused' "$T_TMP/r.out" && break
+	kill -0 "$rpid" 2>/dev/null || break
+	sleep 0.02
+done
+ok "-R: the server allocated a port ($rport)" test -n "$rport"
+like "^refused: the server refused to listen on 127\\.0\\.0\\.1:$rport \\(the port is in use" \
+	"$(grep '^refused' "$T_TMP/r.out")" "-R: a second listener on the same port is refused, saying why"
+head -c 4M /dev/urandom >"$T_TMP/4m"
+cpids=()
+for n in 1 2 3; do
+	timeout 60 "$JUMPCAT" 127.0.0.1 "$rport" <"$T_TMP/4m" >"$T_TMP/r$n.out" &
+	cpids+=($!)
+done
+wait "${cpids[@]}"
+for n in 1 2 3; do
+	is "$(sha256sum <"$T_TMP/4m")" "$(sha256sum <"$T_TMP/r$n.out")" \
+		"-R connection $n: 4 MiB echoed through the forwarded channel"
+done
+wait "$rpid"
+is_int 0 "$?" "-R: sshmux saw 3 forwarded connections end cleanly" || diag "$(cat "$T_TMP/r.err")"
+
 done_testing

@@ -124,6 +124,7 @@ struct jumpcat {
 
 static void jumpcat_connected(struct jumpcat *j, int fd,
     const unsigned char *early, size_t early_len);
+static void jumpcat_drained(void *arg);
 
 static void
 jumpcat_usage(FILE *out)
@@ -449,6 +450,23 @@ jumpcat_relay_done(struct relay *r, const struct relay_result *res, void *arg)
 			j->exit_status = JUMPCAT_EXIT_FAIL;
 		}
 	}
+	if (j->jump != NULL) {
+		/* Our end of the channel's socket closes now; what is still
+		 * in it must reach the server before the session goes. */
+		relay_free(j->relay);
+		j->relay = NULL;
+		jump_drain(j->jump, jumpcat_drained, j);
+		return;
+	}
+	event_base_loopbreak(j->base);
+}
+
+/* -J: the channel delivered everything: done. */
+static void
+jumpcat_drained(void *arg)
+{
+	struct jumpcat *j = arg;
+
 	event_base_loopbreak(j->base);
 }
 

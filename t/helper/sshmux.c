@@ -6,6 +6,7 @@
  *
  * sshmux -p SSHPORT -i KEY -k KNOWN_HOSTS -t TARGETPORT [-u USER]
  *        [-n CHANNELS] [-b BYTES] [-s SLOWMS] [-a SECS] [-H]
+ * sshmux -R ... [-n CONNECTIONS]
  *
  * Connects to the sshd on 127.0.0.1:SSHPORT, then opens CHANNELS channels
  * to 127.0.0.1:TARGETPORT (an echo server) at once.  Each channel sends
@@ -15,6 +16,11 @@
  * stays small.  -a sets ServerAliveInterval (count 2).  -H holds the
  * channels open without sending (for keepalive tests).  Prints one summary
  * line; exits 0 when every channel came back intact, 1 otherwise.
+ *
+ * With -R it asks the server to listen on 127.0.0.1 port 0 instead, prints
+ * "listening on PORT" (and "refused: WHY" for a second request of the same
+ * port, which must fail), connects each forwarded connection to
+ * TARGETPORT and exits 0 after CONNECTIONS of them have ended.
  */
 #include "config.h"
 
@@ -59,6 +65,8 @@ struct mux {
 	int n, finished, failed;
 	uint64_t bytes;
 	int target_port, slow_ms, hold;
+	int remote, forwarded, ended;	/* -R */
+	struct ssh_listener *lst, *dup;
 	long maxrss_kb;
 };
 
@@ -192,6 +200,76 @@ mux_done(struct ssh_channel *sc, const struct errmsg *e, void *arg)
 		fprintf(stderr, "channel %d ended: %s\n", c->id, e->text);
 }
 
+/* -R: a forwarded connection ended. */
+static void
+mux_fwd_done(struct ssh_channel *c, const struct errmsg *e, void *arg)
+{
+	struct mux *m = arg;
+
+	if (e != NULL)
+		fprintf(stderr, "forwarded channel: %s\n", e->text);
+	ssh_channel_free(c);
+	if (++m->ended == m->n)
+		event_base_loopbreak(m->base);
+}
+
+/* -R: connect a forwarded connection to the target and attach it. */
+static void
+mux_fwd_accept(struct ssh_listener *l, struct ssh_channel *c, void *arg)
+{
+	struct mux *m = arg;
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	(void)l;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)m->target_port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	m->forwarded++;
+	if (fd == -1 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		fprintf(stderr, "connect to the target: %s\n", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		ssh_channel_free(c);	/* closes that channel only */
+		if (++m->ended == m->n)
+			event_base_loopbreak(m->base);
+		return;
+	}
+	ssh_channel_attach(c, fd, mux_fwd_done, m);
+}
+
+/* -R: the second request for the same port must be refused. */
+static void
+mux_dup_status(struct ssh_listener *l, const struct errmsg *e, void *arg)
+{
+	(void)arg;
+	if (e != NULL)
+		printf("refused: %s\n", e->text);
+	else
+		printf("duplicate listener unexpectedly up on %d\n",
+		    ssh_listener_port(l));
+	fflush(stdout);
+}
+
+/* -R: the server listens (print the port), or refused. */
+static void
+mux_fwd_status(struct ssh_listener *l, const struct errmsg *e, void *arg)
+{
+	struct mux *m = arg;
+
+	if (e != NULL) {
+		fprintf(stderr, "listen: %s\n", e->text);
+		m->failed = 1;
+		event_base_loopbreak(m->base);
+		return;
+	}
+	printf("listening on %d\n", ssh_listener_port(l));
+	fflush(stdout);
+	m->dup = ssh_forward_listen(m->s, "127.0.0.1",
+	    (uint16_t)ssh_listener_port(l), mux_dup_status, NULL, m);
+}
+
 static void
 mux_ready(struct ssh_session *s, const struct errmsg *e, enum ssh_fail fail,
     void *arg)
@@ -205,6 +283,11 @@ mux_ready(struct ssh_session *s, const struct errmsg *e, enum ssh_fail fail,
 		return;
 	}
 	fprintf(stderr, "session ready: %s\n", ssh_session_algorithms(s));
+	if (m->remote) {
+		m->lst = ssh_forward_listen(s, "127.0.0.1", 0, mux_fwd_status,
+		    mux_fwd_accept, m);
+		return;
+	}
 	for (int i = 0; i < m->n; i++) {
 		struct mux_chan *c = &m->ch[i];
 		int sp[2];
@@ -254,7 +337,7 @@ main(int argc, char **argv)
 	m.n = 100;
 	m.bytes = 1024 * 1024;
 	o.user = pw != NULL ? pw->pw_name : "root";
-	while ((c = getopt(argc, argv, "p:i:k:t:u:n:b:s:a:Hv")) != -1) {
+	while ((c = getopt(argc, argv, "p:i:k:t:u:n:b:s:a:HRv")) != -1) {
 		switch (c) {
 		case 'p': port = atoi(optarg); break;
 		case 'i': key = optarg; break;
@@ -266,11 +349,12 @@ main(int argc, char **argv)
 		case 's': m.slow_ms = atoi(optarg); break;
 		case 'a': alive = atoi(optarg); break;
 		case 'H': m.hold = 1; break;
+		case 'R': m.remote = 1; break;
 		case 'v': log_init("sshmux", 3, 0); break;
 		default:
 			fprintf(stderr, "usage: sshmux -p port -i key -k known_hosts "
 			    "-t targetport [-u user] [-n chans] [-b bytes] [-s ms] "
-			    "[-a secs] [-H]\n");
+			    "[-a secs] [-H] [-R]\n");
 			return 2;
 		}
 	}
@@ -304,6 +388,16 @@ main(int argc, char **argv)
 	o.alive_count = 2;
 	m.s = ssh_session_start(m.base, fd, &o, mux_ready, mux_lost, &m);
 	event_base_dispatch(m.base);
+	if (m.remote) {
+		printf("%d forwarded connections, %d ended\n", m.forwarded,
+		    m.ended);
+		ssh_listener_free(m.lst);
+		ssh_listener_free(m.dup);
+		ssh_session_free(m.s);
+		event_base_free(m.base);
+		free(m.ch);
+		return m.failed || m.ended < m.n ? 1 : 0;
+	}
 	getrusage(RUSAGE_SELF, &ru);
 	for (int i = 0; i < m.n; i++)
 		if (m.ch[i].rd_done && !m.ch[i].bad && m.ch[i].got == m.bytes)
