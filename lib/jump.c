@@ -68,6 +68,7 @@ struct jump {
 	struct errmsg setup_err;	/* a config error, reported from the loop */
 	enum jump_fail setup_fail;
 	int finished;		/* cb called */
+	int failed;		/* ... with an error, already shown */
 	void (*drained)(void *);	/* jump_drain's callback */
 	void *drained_arg;
 	struct event *drain_ev;
@@ -89,6 +90,7 @@ jump_finish(struct jump *j, int fd, const struct errmsg *e,
 		return;
 	}
 	j->finished = 1;
+	j->failed = fd == -1;
 	event_del(j->timer);
 	j->cb(fd, e, fail, j->arg);
 }
@@ -160,7 +162,7 @@ jump_session_lost(struct ssh_session *s, const struct errmsg *e, void *arg)
 		jump_finish(j, -1, e, JUMP_FAIL_CONNECT);
 		return;
 	}
-	if (!j->lost_told && j->lost != NULL) {
+	if (!j->lost_told && !j->failed && j->lost != NULL) {
 		j->lost_told = 1;
 		j->lost(e, j->arg);
 	}
@@ -219,7 +221,7 @@ jump_channel_opened(struct ssh_channel *c, const struct errmsg *e, void *arg)
 		ssh_channel_free(c);
 		h->next = NULL;
 		jump_fail(j, e->code == ETIMEDOUT ? JUMP_FAIL_PROTOCOL : fail,
-		    "%s: %s", h->label, e->text);
+		    "%s", e->text);
 		return;
 	}
 	h->carry_fd = -1;
@@ -431,6 +433,12 @@ jump_prepend(struct jump *j, const char *list, struct errmsg *e)
 		if (*p == ',')
 			n++;
 	n++;
+	if (*copy == '\0' || *copy == ',' || copy[strlen(copy) - 1] == ',' ||
+	    strstr(copy, ",,") != NULL) {
+		free(copy);
+		return errmsg_set(e, EINVAL, "invalid jump host list \"%s\": "
+		    "an empty entry", list);
+	}
 	if (j->nhops + n > JUMP_MAX_HOPS) {
 		free(copy);
 		return errmsg_set(e, ELOOP, "more than %d jump hosts (a "

@@ -449,7 +449,9 @@ ssh_auth_step(struct ssh_session *s)
 	}
 	if (s->peer_eof || s->io_error)
 		errmsg_set(&s->err, 0, "%s: connection closed during "
-		    "authentication", s->opts.label);
+		    "authentication%s%s (tried %s)", s->opts.label,
+		    s->goodbye[0] ? ": " : "", s->goodbye,
+		    a->tried[0] ? a->tried : "nothing");
 	else
 		ssh_auth_failed(s, a);
 	return -1;

@@ -141,14 +141,18 @@ ssh_channel_open_step(struct ssh_session *s, struct ssh_channel *c)
 			c->state = SSH_CH_GONE;	/* refused: the answer */
 			return 1;
 		}
-		ssh_channel_fail(c, "cannot open a channel to %s:%u: %s",
-		    c->host, c->port,
+		ssh_channel_fail(c, "%s: cannot open a channel to %s:%u: %s",
+		    s->opts.label, c->host, c->port,
 		    ssh_channel_open_reason(s, why, sizeof(why)));
 		return 1;
 	}
 	s->opening = NULL;
 	c->ch = ch;
 	c->state = SSH_CH_OPEN;
+	/* direct-tcpip has no stderr: stray extended data must not pile up
+	 * in the window and hide the EOF. */
+	libssh2_channel_handle_extended_data2(ch,
+	    LIBSSH2_CHANNEL_EXTENDED_DATA_IGNORE);
 	if (c->ping || c->user_gone || c->reported) {
 		/* A probe, or an open its user stopped waiting for. */
 		ssh_channel_finish(c, NULL);
@@ -169,6 +173,23 @@ ssh_channel_opens(struct ssh_session *s, double now)
 {
 	struct ssh_channel *c;
 
+	/* Queued opens whose time ran out while they waited their turn. */
+	TAILQ_FOREACH(c, &s->chans, entry) {
+		if (c->state != SSH_CH_QUEUED || c->deadline <= 0 ||
+		    now < c->deadline)
+			continue;
+		c->deadline = 0;
+		if (!c->user_gone && !c->reported && !c->ping) {
+			struct errmsg e;
+
+			errmsg_set(&e, ETIMEDOUT, "%s: timed out waiting to open "
+			    "a channel to %s:%u (another open is still pending)",
+			    s->opts.label, c->host, c->port);
+			ssh_channel_close_fd(c);
+			ssh_channel_report(c, &e);
+		}
+		c->state = SSH_CH_GONE;
+	}
 	if (s->opening == NULL) {
 		TAILQ_FOREACH(c, &s->chans, entry)
 			if (c->state == SSH_CH_QUEUED)
@@ -183,12 +204,13 @@ ssh_channel_opens(struct ssh_session *s, double now)
 		s->opening = c;
 	}
 	c = s->opening;
-	if (c->deadline > 0 && now >= c->deadline && !c->user_gone &&
-	    !c->reported) {
+	if (c->user_gone || c->reported)
+		c->deadline = 0;	/* nobody waits for the answer */
+	if (c->deadline > 0 && now >= c->deadline) {
 		struct errmsg e;
 
-		errmsg_set(&e, ETIMEDOUT, "timed out opening a channel to "
-		    "%s:%u", c->host, c->port);
+		errmsg_set(&e, ETIMEDOUT, "%s: timed out opening a channel "
+		    "to %s:%u", s->opts.label, c->host, c->port);
 		c->deadline = 0;	/* told once; the timer may rest */
 		ssh_channel_close_fd(c);
 		ssh_channel_report(c, &e);
@@ -222,8 +244,9 @@ ssh_channel_inbound(struct ssh_session *s, struct ssh_channel *c)
 			moved = 1;
 		} else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN &&
 		    !s->peer_eof && !s->io_error) {
-			ssh_channel_fail(c, "channel to %s:%u: %s", c->host,
-			    c->port, ssh_session_lasterr(s));
+			ssh_channel_fail(c, "%s: channel to %s:%u: %s",
+			    s->opts.label, c->host, c->port,
+			    ssh_session_lasterr(s));
 			return 1;
 		}
 		break;
@@ -241,8 +264,8 @@ ssh_channel_inbound(struct ssh_session *s, struct ssh_channel *c)
 		} else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			c->fd_wready = 0;
 		} else {
-			ssh_channel_fail(c, "channel to %s:%u: writing to the "
-			    "local socket: %s", c->host, c->port,
+			ssh_channel_fail(c, "%s: channel to %s:%u: writing to the "
+			    "local socket: %s", s->opts.label, c->host, c->port,
 			    strerror(n == 0 ? EPIPE : errno));
 			return 1;
 		}
@@ -284,8 +307,9 @@ ssh_channel_outbound(struct ssh_session *s, struct ssh_channel *c)
 			if (n == 0 || n == LIBSSH2_ERROR_EAGAIN ||
 			    s->peer_eof || s->io_error)
 				break;	/* window closed: wait for an adjust */
-			ssh_channel_fail(c, "channel to %s:%u: %s", c->host,
-			    c->port, ssh_session_lasterr(s));
+			ssh_channel_fail(c, "%s: channel to %s:%u: %s",
+			    s->opts.label, c->host, c->port,
+			    ssh_session_lasterr(s));
 			return 1;
 		}
 		c->out_off = c->out_len = 0;
@@ -305,8 +329,8 @@ ssh_channel_outbound(struct ssh_session *s, struct ssh_channel *c)
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			c->fd_rready = 0;
 		} else if (errno != EINTR) {
-			ssh_channel_fail(c, "channel to %s:%u: reading the "
-			    "local socket: %s", c->host, c->port,
+			ssh_channel_fail(c, "%s: channel to %s:%u: reading the "
+			    "local socket: %s", s->opts.label, c->host, c->port,
 			    strerror(errno));
 			return 1;
 		}
@@ -319,8 +343,8 @@ ssh_channel_outbound(struct ssh_session *s, struct ssh_channel *c)
 			moved = 1;
 		} else if (rc != LIBSSH2_ERROR_EAGAIN && !s->peer_eof &&
 		    !s->io_error) {
-			ssh_channel_fail(c, "channel to %s:%u: sending EOF: %s",
-			    c->host, c->port, ssh_session_lasterr(s));
+			ssh_channel_fail(c, "%s: channel to %s:%u: sending EOF: %s",
+			    s->opts.label, c->host, c->port, ssh_session_lasterr(s));
 			return 1;
 		}
 	}
@@ -395,8 +419,14 @@ ssh_channel_move(struct ssh_session *s, struct ssh_channel *c)
 		int rc = libssh2_channel_wait_closed(c->ch);
 
 		s->did_read = 1;
-		if (rc != LIBSSH2_ERROR_EAGAIN) {
+		if (rc == 0) {
 			ssh_channel_finish(c, NULL);
+			return 1;
+		}
+		if (rc != LIBSSH2_ERROR_EAGAIN) {
+			ssh_channel_fail(c, "%s: channel to %s:%u: waiting for "
+			    "the server to close it: %s", s->opts.label, c->host,
+			    c->port, ssh_session_lasterr(s));
 			return 1;
 		}
 	}
@@ -597,6 +627,8 @@ ssh_channel_adopt(struct ssh_session *s, LIBSSH2_CHANNEL *ch)
 	c->ch = ch;
 	c->fd = -1;
 	c->host = xstrdup("forwarded");
+	libssh2_channel_handle_extended_data2(ch,
+	    LIBSSH2_CHANNEL_EXTENDED_DATA_IGNORE);
 	c->in = xmalloc(SSH_CHAN_BUF);
 	c->out = xmalloc(SSH_CHAN_BUF);
 	c->state = SSH_CH_OPEN;

@@ -40,6 +40,10 @@ ssh_forward_request(struct ssh_session *s, struct ssh_listener *l)
 		if (rc == LIBSSH2_ERROR_EAGAIN)
 			return 0;
 		s->requesting = NULL;
+		if (s->peer_eof || s->io_error) {
+			l->state = SSH_LS_QUEUED;	/* the session's end tells */
+			return 1;
+		}
 		l->state = SSH_LS_FAILED;
 		errmsg_set(&l->err, rc == LIBSSH2_ERROR_REQUEST_DENIED ?
 		    EADDRINUSE : EPROTO, "the server refused to listen on "
@@ -138,7 +142,7 @@ ssh_forward_kill_all(struct ssh_session *s, const struct errmsg *e)
 	s->requesting = NULL;
 	TAILQ_FOREACH(l, &s->listeners, entry) {
 		l->l = NULL;	/* freed with the session */
-		if (l->state == SSH_LS_DEAD)
+		if (l->state == SSH_LS_DEAD || l->state == SSH_LS_FAILED)
 			continue;
 		l->state = SSH_LS_DEAD;
 		l->err = *e;

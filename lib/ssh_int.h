@@ -133,6 +133,9 @@ struct ssh_session {
 	int did_read;		/* a libssh2 call read the transport */
 	int io_error;		/* errno of the first socket error */
 	int peer_eof;		/* the server closed the connection */
+	char goodbye[200];	/* its DISCONNECT message, sanitized */
+	int goodbye_reason;
+	uint64_t rx_bytes;	/* received so far */
 
 	double started, last_rx, next_probe;
 	int probes_unanswered;

@@ -33,6 +33,7 @@
 #include "xmalloc.h"
 
 #define SSH_CLOSE_FLUSH_SECS 5.0	/* at most, to deliver the last bytes */
+#define SSH_PUMP_PASSES 32	/* per event, before yielding to the loop */
 
 static void ssh_session_arm(struct ssh_session *s);
 static void ssh_session_destroy(struct ssh_session *s);
@@ -108,6 +109,7 @@ ssh_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	if (n > 0) {
 		s->last_rx = clock_now();
 		s->probes_unanswered = 0;
+		s->rx_bytes += (uint64_t)n;
 		return n;
 	}
 	if (n == 0) {
@@ -117,6 +119,26 @@ ssh_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 	if (errno != EAGAIN && errno != EWOULDBLOCK && s->io_error == 0)
 		s->io_error = errno;
 	return -errno;
+}
+
+/* libssh2's DISCONNECT callback: the server said goodbye, with a reason
+ * worth showing ("Too many authentication failures"). */
+static void
+ssh_disconnect_cb(LIBSSH2_SESSION *ls, int reason, const char *msg,
+    int msg_len, const char *lang, int lang_len, void **abstract)
+{
+	struct ssh_session *s = *abstract;
+	char raw[200];
+
+	(void)ls;
+	(void)lang;
+	(void)lang_len;
+	if (msg_len < 0)
+		msg_len = 0;
+	snprintf(raw, sizeof(raw), "%.*s", msg_len, msg != NULL ? msg : "");
+	log_sanitize(s->goodbye, sizeof(s->goodbye), raw);
+	s->goodbye_reason = reason;
+	s->peer_eof = 1;
 }
 
 /* Write out what libssh2 queued, as far as the socket takes it. */
@@ -223,11 +245,16 @@ ssh_session_fail(struct ssh_session *s, enum ssh_fail fail,
 static const char *
 ssh_session_why_gone(const struct ssh_session *s)
 {
-	static char buf[128];
+	static char buf[300];
 
 	if (s->io_error != 0) {
 		snprintf(buf, sizeof(buf), "connection lost: %s",
 		    strerror(s->io_error));
+		return buf;
+	}
+	if (s->goodbye[0] != '\0') {
+		snprintf(buf, sizeof(buf), "disconnected by the server: %s",
+		    s->goodbye);
 		return buf;
 	}
 	return "connection closed by the server";
@@ -327,16 +354,31 @@ ssh_session_step(struct ssh_session *s)
 void
 ssh_session_pump(struct ssh_session *s)
 {
+	int passes = 0;
+
 	if (s->busy) {
 		s->again = 1;
 		return;
 	}
 	s->busy = 1;
 	do {
+		uint64_t rx = s->rx_bytes;
+
 		s->again = 0;
 		ssh_session_step(s);
 		ssh_session_flush(s);
+		/* A later libssh2 call in the pass may have read packets for
+		 * a channel that had its turn already: one more pass. */
+		if (s->rx_bytes != rx)
+			s->again = 1;
+		if (s->again && ++passes == SSH_PUMP_PASSES) {
+			/* Let the loop see other events; go on from there. */
+			event_active(s->ev_kick, EV_TIMEOUT, 1);
+			s->again = 0;
+		}
 	} while (s->again && !s->freed && s->state != SSH_ST_DEAD);
+	if (s->again && s->state == SSH_ST_DEAD && !s->freed)
+		event_active(s->ev_kick, EV_TIMEOUT, 1);	/* late starters */
 	s->busy = 0;
 	if (s->freed) {
 		ssh_session_destroy(s);
@@ -361,6 +403,13 @@ ssh_session_keepalive(struct ssh_session *s, double now)
 		ssh_session_fail(s, SSH_FAIL_CONNECT, "%s: timeout, server not "
 		    "responding (%d probes over %.0f s unanswered)",
 		    s->opts.label, s->probes_unanswered, quiet);
+		return;
+	}
+	if (s->opening != NULL && !s->opening->ping) {
+		/* A probe would wait behind this open; the open's own answer
+		 * (or libssh2's 60 s wait for it) settles whether the server
+		 * lives.  Look again one interval later. */
+		s->last_rx = now - interval * s->probes_unanswered;
 		return;
 	}
 	s->probes_unanswered++;
@@ -504,7 +553,7 @@ ssh_session_copy_opts(struct ssh_session *s, const struct ssh_opts *o)
 	    o->n_identity_files);
 	s->opts.known_hosts = ssh_session_keep_list(s, o->known_hosts,
 	    o->n_known_hosts);
-	if (s->opts.alive_count <= 0)
+	if (s->opts.alive_count < 0)
 		s->opts.alive_count = 3;
 	if (o->early_len > 0) {
 		s->early = xmalloc(o->early_len);
@@ -531,6 +580,8 @@ ssh_session_setup(struct ssh_session *s, struct errmsg *e)
 	    (void *)ssh_send_cb);
 	libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_RECV,
 	    (void *)ssh_recv_cb);
+	libssh2_session_callback_set(s->ls, LIBSSH2_CALLBACK_DISCONNECT,
+	    (void *)ssh_disconnect_cb);
 	libssh2_session_set_blocking(s->ls, 0);
 	libssh2_session_banner_set(s->ls, "SSH-2.0-hopkit_" PACKAGE_VERSION
 	    " libssh2_" LIBSSH2_VERSION);

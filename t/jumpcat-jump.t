@@ -237,11 +237,31 @@ is "0:hello-agent" "$RUN_RC:$RUN_OUT" "the jump host's own ProxyJump from ssh_co
 run timeout 60 "$JUMPCAT" -F "$JCFG" -J "$J,$J" 127.0.0.1 "$ECHO" <"$T_TMP/in"
 is "0:hello-agent" "$RUN_RC:$RUN_OUT" "-J with two hosts: a session over a channel of another"
 
+# --- found in review -------------------------------------------------------------
+# --tls inside the channel: jumpcat must still end after the transfer.
+fixture_tls_certs
+fixture_tls_server "$TLS_CERT" "$TLS_KEY" EXEC:cat
+run timeout 30 "$JUMPCAT" -F "$JCFG" -J "$J" --tls --cacert "$TLS_CA" localhost "$TLS_PORT" <"$T_TMP/in"
+is "0:hello-agent" "$RUN_RC:$RUN_OUT" "-J with --tls: echo through TLS inside the channel, and jumpcat ends"
+
+# A channel open that hangs (the server's connect gets no answer) is not a
+# dead server: keepalive waits for the open instead of killing the session.
+fixture_tcpserv hang
+run timeout 30 "$JUMPCAT" -F "$JCFG" -J "$J" -w 5 -o ServerAliveInterval=1 \
+	-o ServerAliveCountMax=2 127.0.0.1 "$TCPSERV_PORT" </dev/null
+is_int 4 "$RUN_RC" "pending open with keepalive 1 s x 2: -w ends it (exit 4), not keepalive"
+unlike "not responding" "$RUN_ERR" "... the live server was not declared dead"
+is_int 1 "$(grep -c . <<<"$RUN_ERR")" "... and the error is one line"
+
 # --- usage --------------------------------------------------------------------
 run "$JUMPCAT" -F "$JCFG" 127.0.0.1 "$ECHO"
 is_int 2 "$RUN_RC" "-F without -J is a usage error"
 run "$JUMPCAT" -J "$J" --fdpass 127.0.0.1 "$ECHO"
 is_int 2 "$RUN_RC" "-J with --fdpass is a usage error"
+for bad in "$J," ",$J" "$J,,$J"; do
+	run "$JUMPCAT" -F "$JCFG" -J "$bad" 127.0.0.1 "$ECHO" </dev/null
+	is_int 2 "$RUN_RC" "-J \"$bad\": an empty entry is a usage error, not a crash"
+done
 run "$JUMPCAT" -J "$J" -o NoEquals 127.0.0.1 "$ECHO"
 is_int 2 "$RUN_RC" "-o without a value is a usage error"
 run "$JUMPCAT" -F "$T_TMP/no-such-config" -J "$J" 127.0.0.1 "$ECHO" </dev/null
