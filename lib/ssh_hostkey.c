@@ -125,12 +125,22 @@ ssh_hostkey_unknown(struct ssh_session *s, const struct knownhosts_result *r,
 	const char *file;
 
 	ssh_hostkey_name(o, name, sizeof(name));
-	if (r->nother > 0 && o->strict != SSH_STRICT_NO)
+	if (r->nother > 0 && o->strict != SSH_STRICT_NO) {
+		/* libssh2 before 1.11 knows no rsa-sha2 host keys, and
+		 * OpenSSH 8.8 and later offer no ssh-rsa ones. */
+		int rsa_only = r->nother == 1 && r->other[0].keytype != NULL &&
+		    strcmp(r->other[0].keytype, "ssh-rsa") == 0 &&
+		    libssh2_version(0x010b00) == NULL;
+
 		return errmsg_set(e, 0, "%s: the server offered a %s host key "
 		    "(%s), but known_hosts holds only other types for %s (%s "
-		    "at %s); refusing to connect", o->label, type, fp, name,
-		    r->other[0].keytype, ssh_hostkey_where(&r->other[0], at,
-		    sizeof(at)));
+		    "at %s); refusing to connect%s%s%s", o->label, type, fp,
+		    name, r->other[0].keytype, ssh_hostkey_where(&r->other[0],
+		    at, sizeof(at)), rsa_only ? " (libssh2 " : "",
+		    rsa_only ? libssh2_version(0) : "", rsa_only ? " cannot "
+		    "check RSA host keys with rsa-sha2: add the server's "
+		    "ed25519 or ecdsa key)" : "");
+	}
 	if (o->strict == SSH_STRICT_ACCEPT_NEW || o->strict == SSH_STRICT_NO)
 		return ssh_hostkey_record(s, blob, len, type, fp, e);
 	file = o->n_user_known_hosts > 0 ? o->known_hosts[0] :

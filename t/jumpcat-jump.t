@@ -151,6 +151,16 @@ for strict in yes accept-new no; do
 	like "CHANGED.*$jfp.*kh-changed:1 holds $ofp" "$RUN_ERR" "changed key ($strict): both fingerprints named"
 done
 
+# Known only by an RSA key: refused, and the message names libssh2's limit.
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$T_TMP/rsahost" || bail "ssh-keygen"
+echo "[127.0.0.1]:$JPORT $(cut -d' ' -f1-2 "$T_TMP/rsahost.pub")" >"$T_TMP/kh-rsa"
+run jc -J "$J" -o "UserKnownHostsFile=$T_TMP/kh-rsa" -o StrictHostKeyChecking=accept-new \
+	127.0.0.1 "$ECHO" </dev/null
+is_int 5 "$RUN_RC" "host known only by another key type: refused even with accept-new (exit 5)"
+like "only other types .*ssh-rsa at .*kh-rsa:1" "$RUN_ERR" "... naming the RSA line"
+like "libssh2 1\\.10.* cannot check RSA host keys" "$RUN_ERR" "... and libssh2's RSA limit"
+is_int 1 "$(wc -l <"$T_TMP/kh-rsa")" "... and nothing was added"
+
 cp "$JDIR/known_hosts" "$T_TMP/kh-hashed"
 ssh-keygen -q -H -f "$T_TMP/kh-hashed" >/dev/null 2>&1
 unlike "127.0.0.1" "$(cat "$T_TMP/kh-hashed")" "the hashed file holds no plain name"
