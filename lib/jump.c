@@ -407,11 +407,7 @@ jump_resolve(struct jump *j, struct jump_hop *h, const char *spec,
 	q.config = j->opts->config;
 	q.options = j->opts->options;
 	q.noptions = j->opts->noptions;
-	h->j = j;
 	h->label = xstrdup(spec);
-	h->proxy_pid = -1;
-	h->carry_fd = -1;
-	sshconf_init(&h->cfg);
 	if (sshconf_resolve(&q, &h->cfg, e) == -1)
 		return errmsg_set(e, e->code, "%s: ssh_config: %s", spec,
 		    e->text);
@@ -445,6 +441,12 @@ jump_prepend(struct jump *j, const char *list, struct errmsg *e)
 		    "ProxyJump loop?)", JUMP_MAX_HOPS);
 	}
 	hops = xcalloc(j->nhops + n, sizeof(*hops));
+	for (size_t i = 0; i < n; i++) {	/* the new ones, empty */
+		hops[i].j = j;
+		hops[i].proxy_pid = -1;
+		hops[i].carry_fd = -1;
+		sshconf_init(&hops[i].cfg);
+	}
 	if (j->nhops > 0)
 		memcpy(hops + n, j->hops, j->nhops * sizeof(*hops));
 	free(j->hops);
@@ -454,15 +456,8 @@ jump_prepend(struct jump *j, const char *list, struct errmsg *e)
 	for (p = strtok_r(copy, ",", &save); p != NULL && rc == 0;
 	    p = strtok_r(NULL, ",", &save))
 		rc = jump_resolve(j, &j->hops[n++], p, e);
-	for (size_t i = 0; i < j->nhops; i++) {
+	for (size_t i = 0; i < j->nhops; i++)
 		j->hops[i].index = i;
-		if (j->hops[i].label == NULL) {	/* a failed resolve's rest */
-			j->hops[i].j = j;
-			j->hops[i].proxy_pid = -1;
-			j->hops[i].carry_fd = -1;
-			sshconf_init(&j->hops[i].cfg);
-		}
-	}
 	free(copy);
 	return rc;
 }

@@ -160,7 +160,4 @@ void ssh_listener_free(struct ssh_listener *l);
  * while it does not. */
 int ssh_listener_port(const struct ssh_listener *l);
 
-/* The algorithms this libssh2 offers, for -V and the man page. */
-const char *ssh_supported_algorithms(void);
-
 #endif

@@ -152,6 +152,24 @@ ssh_algo_append(LIBSSH2_SESSION *ls, int type, const char *name,
 	free(list);
 }
 
+/* What we offer, "kex ...; host keys ...; ciphers ...; MACs ...": the
+ * named lists of the table, cut to what libssh2 supports. */
+static void
+ssh_algo_offered(LIBSSH2_SESSION *ls, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(ssh_algo_prefs) / sizeof(ssh_algo_prefs[0]);
+	    i++) {
+		const struct ssh_algo_pref *a = &ssh_algo_prefs[i];
+
+		if (a->name == NULL)
+			continue;
+		ssh_algo_append(ls, a->type, a->name, a->pref, buf, len);
+		if (a->type == LIBSSH2_METHOD_KEX)
+			ssh_algo_append(ls, LIBSSH2_METHOD_HOSTKEY, "host keys",
+			    ssh_algo_hostkeys, buf, len);
+	}
+}
+
 /*
  * Turn a failed handshake into one sentence.  When no algorithm was
  * agreed, name what this libssh2 offers, so the user can compare it with
@@ -175,14 +193,7 @@ ssh_algo_explain(LIBSSH2_SESSION *ls, int rc, const char *label,
 	case LIBSSH2_ERROR_KEX_FAILURE:
 	case LIBSSH2_ERROR_METHOD_NONE:
 	case LIBSSH2_ERROR_KEY_EXCHANGE_FAILURE:
-		ssh_algo_append(ls, LIBSSH2_METHOD_KEX, "kex",
-		    ssh_algo_prefs[0].pref, offered, sizeof(offered));
-		ssh_algo_append(ls, LIBSSH2_METHOD_HOSTKEY, "host keys",
-		    ssh_algo_hostkeys, offered, sizeof(offered));
-		ssh_algo_append(ls, LIBSSH2_METHOD_CRYPT_CS, "ciphers",
-		    ssh_algo_prefs[1].pref, offered, sizeof(offered));
-		ssh_algo_append(ls, LIBSSH2_METHOD_MAC_CS, "MACs",
-		    ssh_algo_prefs[3].pref, offered, sizeof(offered));
+		ssh_algo_offered(ls, offered, sizeof(offered));
 		errmsg_set(e, 0, "%s: key exchange failed (%s); the server "
 		    "may allow none of what libssh2 %s offers: %s", label, msg,
 		    libssh2_version(0), offered);
@@ -191,29 +202,4 @@ ssh_algo_explain(LIBSSH2_SESSION *ls, int rc, const char *label,
 		errmsg_set(e, 0, "%s: SSH handshake failed: %s (libssh2 error "
 		    "%d)", label, msg, rc);
 	}
-}
-
-const char *
-ssh_supported_algorithms(void)
-{
-	static char buf[1024];
-	LIBSSH2_SESSION *ls;
-
-	if (buf[0] != '\0')
-		return buf;
-	if (libssh2_init(0) != 0 ||
-	    (ls = libssh2_session_init_ex(NULL, NULL, NULL, NULL)) == NULL)
-		return "unknown (libssh2 did not start)";
-	ssh_algo_append(ls, LIBSSH2_METHOD_KEX, "kex", ssh_algo_prefs[0].pref,
-	    buf, sizeof(buf));
-	ssh_algo_append(ls, LIBSSH2_METHOD_HOSTKEY, "host keys",
-	    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
-	    "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa", buf,
-	    sizeof(buf));
-	ssh_algo_append(ls, LIBSSH2_METHOD_CRYPT_CS, "ciphers",
-	    ssh_algo_prefs[1].pref, buf, sizeof(buf));
-	ssh_algo_append(ls, LIBSSH2_METHOD_MAC_CS, "MACs",
-	    ssh_algo_prefs[3].pref, buf, sizeof(buf));
-	libssh2_session_free(ls);
-	return buf;
 }

@@ -564,6 +564,23 @@ ssh_channel_close_fd(struct ssh_channel *c)
 	}
 }
 
+/* Take over the socket fd: non-blocking, with its two events (armed by
+ * ssh_channel_arm as the channel needs them). */
+static void
+ssh_channel_watch(struct ssh_channel *c, int fd)
+{
+	c->fd = fd;
+	c->fd_rready = c->fd_wready = 1;
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	c->ev_read = event_new(c->s->base, fd, EV_READ | EV_PERSIST,
+	    ssh_channel_fd_cb, c);
+	c->ev_write = event_new(c->s->base, fd, EV_WRITE, ssh_channel_fd_cb, c);
+	if (c->ev_read == NULL || c->ev_write == NULL) {
+		log_error("out of memory");
+		abort();
+	}
+}
+
 /* Unlink and free; libssh2's channel, if any, goes with the session. */
 void
 ssh_channel_destroy(struct ssh_channel *c)
@@ -589,7 +606,6 @@ ssh_channel_direct(struct ssh_session *s, const char *host, uint16_t port,
 	struct ssh_channel *c = xcalloc(1, sizeof(*c));
 
 	c->s = s;
-	c->fd = fd;
 	c->host = xstrdup(host);
 	c->port = port;
 	c->orig_host = xstrdup(orig_host != NULL ? orig_host : "127.0.0.1");
@@ -599,17 +615,9 @@ ssh_channel_direct(struct ssh_session *s, const char *host, uint16_t port,
 	c->arg = arg;
 	c->in = xmalloc(SSH_CHAN_BUF);
 	c->out = xmalloc(SSH_CHAN_BUF);
-	c->fd_rready = c->fd_wready = 1;
 	if (timeout > 0)
 		c->deadline = clock_now() + timeout;
-	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	c->ev_read = event_new(s->base, fd, EV_READ | EV_PERSIST,
-	    ssh_channel_fd_cb, c);
-	c->ev_write = event_new(s->base, fd, EV_WRITE, ssh_channel_fd_cb, c);
-	if (c->ev_read == NULL || c->ev_write == NULL) {
-		log_error("out of memory");
-		abort();
-	}
+	ssh_channel_watch(c, fd);
 	c->state = SSH_CH_QUEUED;
 	TAILQ_INSERT_TAIL(&s->chans, c, entry);
 	ssh_session_kick(s);
@@ -641,19 +649,10 @@ void
 ssh_channel_attach(struct ssh_channel *c, int fd, ssh_done_cb done,
     void *arg)
 {
-	c->fd = fd;
 	c->done = done;
 	c->arg = arg;
 	c->reported = 0;
-	c->fd_rready = c->fd_wready = 1;
-	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	c->ev_read = event_new(c->s->base, fd, EV_READ | EV_PERSIST,
-	    ssh_channel_fd_cb, c);
-	c->ev_write = event_new(c->s->base, fd, EV_WRITE, ssh_channel_fd_cb, c);
-	if (c->ev_read == NULL || c->ev_write == NULL) {
-		log_error("out of memory");
-		abort();
-	}
+	ssh_channel_watch(c, fd);
 	ssh_session_kick(c->s);
 }
 

@@ -619,3 +619,37 @@ status_summary(const struct status_doc *doc, char *buf, size_t len)
 	}
 	return buf;
 }
+
+/* Are two strings (either may be NULL) the same? */
+static int
+status_same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+status_equal(const struct status_doc *a, const struct status_doc *b)
+{
+	if (!status_same_str(a->version, b->version) || a->pid != b->pid ||
+	    a->state != b->state || !status_same_str(a->host, b->host) ||
+	    a->uptime != b->uptime || a->reconnects != b->reconnects ||
+	    !status_same_str(a->last_error, b->last_error) ||
+	    a->last_error_time != b->last_error_time ||
+	    a->channels != b->channels || a->connections != b->connections ||
+	    a->bytes_out != b->bytes_out || a->bytes_in != b->bytes_in ||
+	    a->nforwards != b->nforwards)
+		return 0;
+	for (size_t i = 0; i < a->nforwards; i++) {
+		const struct status_forward *x = &a->forwards[i];
+		const struct status_forward *y = &b->forwards[i];
+
+		if (x->kind != y->kind || x->state != y->state ||
+		    x->port != y->port || !status_same_str(x->spec, y->spec) ||
+		    !status_same_str(x->bound, y->bound) ||
+		    !status_same_str(x->error, y->error))
+			return 0;
+	}
+	return 1;
+}

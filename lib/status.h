@@ -118,4 +118,8 @@ char *status_summary(const struct status_doc *doc, char *buf, size_t len);
 /* Free the strings and forwards and zero doc.  Safe on NULL. */
 void status_free(struct status_doc *doc);
 
+/* Are two documents the same, field by field (NULL strings equal only
+ * NULL)?  For round-trip checks. */
+int status_equal(const struct status_doc *a, const struct status_doc *b);
+
 #endif

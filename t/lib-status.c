@@ -91,43 +91,6 @@ full_doc(struct status_doc *d)
 	f->error = xstrdup("bind: Address already in use");
 }
 
-/* Are two strings (either may be NULL) the same? */
-static int
-same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Are two documents the same, field by field? */
-static int
-same_doc(const struct status_doc *a, const struct status_doc *b)
-{
-	size_t i;
-
-	if (!same_str(a->version, b->version) || a->pid != b->pid ||
-	    a->state != b->state || !same_str(a->host, b->host) ||
-	    a->uptime != b->uptime || a->reconnects != b->reconnects ||
-	    !same_str(a->last_error, b->last_error) ||
-	    a->last_error_time != b->last_error_time ||
-	    a->channels != b->channels || a->connections != b->connections ||
-	    a->bytes_out != b->bytes_out || a->bytes_in != b->bytes_in ||
-	    a->nforwards != b->nforwards)
-		return 0;
-	for (i = 0; i < a->nforwards; i++) {
-		const struct status_forward *x = &a->forwards[i];
-		const struct status_forward *y = &b->forwards[i];
-
-		if (x->kind != y->kind || x->state != y->state ||
-		    x->port != y->port || !same_str(x->spec, y->spec) ||
-		    !same_str(x->bound, y->bound) ||
-		    !same_str(x->error, y->error))
-			return 0;
-	}
-	return 1;
-}
-
 /* Is text one line: no control byte before its final "\n"? */
 static int
 one_line(const char *text)
@@ -264,7 +227,7 @@ test_round_trip(void)
 	status_to_json(&d, &out, &e);
 	is_int(0, status_from_json(out, strlen(out), &r, &e),
 	    "read back the full document");
-	ok(same_doc(&d, &r), "every field survives the round trip");
+	ok(status_equal(&d, &r), "every field survives the round trip");
 	status_to_json(&r, &out2, &e);
 	is_string(out, out2, "and writes the same text again");
 	free(out2);
@@ -281,7 +244,7 @@ test_round_trip(void)
 	d.pid = INT32_MAX;
 	d.last_error_time = INT64_MAX;
 	status_to_json(&d, &out, &e);
-	ok(status_from_json(out, strlen(out), &r, &e) == 0 && same_doc(&d, &r),
+	ok(status_from_json(out, strlen(out), &r, &e) == 0 && status_equal(&d, &r),
 	    "backoff, pending, failed and the largest numbers survive");
 	status_free(&r);
 	free(out);
