@@ -60,6 +60,7 @@ struct jump {
 	uint16_t port;
 	const struct jump_opts *opts;
 	jump_cb cb;
+	jump_session_cb scb;	/* jump_session(): hand over the session */
 	jump_lost_cb lost;
 	void *arg;
 	struct jump_hop *hops;
@@ -73,6 +74,7 @@ struct jump {
 	void *drained_arg;
 	struct event *drain_ev;
 	int lost_told;
+	int reached;		/* the first host answered */
 	double started;
 };
 
@@ -92,6 +94,12 @@ jump_finish(struct jump *j, int fd, const struct errmsg *e,
 	j->finished = 1;
 	j->failed = fd == -1;
 	event_del(j->timer);
+	if (j->scb != NULL) {
+		if (fd != -1)
+			close(fd);
+		j->scb(NULL, NULL, e, fail, j->arg);
+		return;
+	}
 	j->cb(fd, e, fail, j->arg);
 }
 
@@ -146,8 +154,12 @@ jump_timeout_cb(evutil_socket_t fd, short what, void *arg)
 		jump_finish(j, -1, &j->setup_err, j->setup_fail);
 		return;
 	}
-	jump_fail(j, JUMP_FAIL_PROTOCOL, "timed out after %g s setting up "
-	    "the jump through %s", j->opts->timeout, j->opts->spec);
+	if (j->scb != NULL)
+		jump_fail(j, JUMP_FAIL_PROTOCOL, "%s: timed out after %g s "
+		    "connecting", j->host, j->opts->timeout);
+	else
+		jump_fail(j, JUMP_FAIL_PROTOCOL, "timed out after %g s setting "
+		    "up the jump through %s", j->opts->timeout, j->opts->spec);
 }
 
 /* A session was lost after the setup: tell the owner once. */
@@ -251,10 +263,20 @@ jump_session_ready(struct ssh_session *s, const struct errmsg *e,
 	int sp[2];
 
 	if (e != NULL) {
+		if (fail != SSH_FAIL_CONNECT)
+			j->reached = 1;
 		jump_finish(j, -1, e, map[fail]);
 		return;
 	}
+	j->reached = 1;
 	log_info("%s: connected (%s)", h->label, ssh_session_algorithms(s));
+	if (h->index + 1 == j->nhops && j->scb != NULL) {
+		/* jump_session(): the destination itself. */
+		j->finished = 1;
+		event_del(j->timer);
+		j->scb(s, &h->cfg, NULL, 0, j->arg);
+		return;
+	}
 	if (h->index + 1 < j->nhops) {
 		to_host = j->hops[h->index + 1].cfg.hostname;
 		to_port = (uint16_t)j->hops[h->index + 1].cfg.port;
@@ -336,6 +358,8 @@ jump_tcp_done(int fd, const unsigned char *early, size_t early_len,
 	struct jump_hop *h = arg;
 
 	h->tcp = NULL;
+	if (e == NULL || fail == HOP_FAIL_REFUSED || fail == HOP_FAIL_PROTOCOL)
+		h->j->reached = 1;	/* a proxy's refusal is an answer */
 	if (e != NULL) {
 		jump_fail(h->j, fail == HOP_FAIL_REFUSED ? JUMP_FAIL_REFUSED :
 		    fail == HOP_FAIL_PROTOCOL ? JUMP_FAIL_PROTOCOL :
@@ -387,28 +411,49 @@ jump_connect_first(struct jump *j)
 
 /* ssh_config for one "[user@]host[:port]". */
 static int
-jump_resolve(struct jump *j, struct jump_hop *h, const char *spec,
+jump_resolve(struct jump *j, struct jump_hop *h, const char *spec, int dest,
     struct errmsg *e)
 {
+	const char **opts = NULL;
+	int rc;
+
 	struct sshconf_query q;
 	struct endpoint ep;
-	char dest[ENDPOINT_USER_MAX + ENDPOINT_HOST_MAX + 2];
+	char name[ENDPOINT_USER_MAX + ENDPOINT_HOST_MAX + 2];
 
 	if (strncmp(spec, "ssh://", 6) == 0)
 		spec += 6;
 	if (endpoint_parse(spec, ENDPOINT_USER_OK, &ep, e) == -1)
 		return errmsg_set(e, e->code, "bad jump host \"%s\": %s", spec,
 		    e->text);
-	snprintf(dest, sizeof(dest), "%s%s%s", ep.user, ep.user[0] ? "@" : "",
+	snprintf(name, sizeof(name), "%s%s%s", ep.user, ep.user[0] ? "@" : "",
 	    ep.host);
 	memset(&q, 0, sizeof(q));
-	q.destination = dest;
+	q.destination = name;
 	q.port = ep.has_port ? ep.port : 0;
 	q.config = j->opts->config;
 	q.options = j->opts->options;
 	q.noptions = j->opts->noptions;
+	if (dest) {
+		/* The destination's own options first: ssh -G keeps the
+		 * first value it sees. */
+		size_t n = j->opts->ndest_options + j->opts->noptions;
+
+		opts = xcalloc(n + 1, sizeof(*opts));
+		for (size_t i = 0; i < j->opts->ndest_options; i++)
+			opts[i] = j->opts->dest_options[i];
+		for (size_t i = 0; i < j->opts->noptions; i++)
+			opts[j->opts->ndest_options + i] = j->opts->options[i];
+		q.options = opts;
+		q.noptions = n;
+		if (q.port == 0)
+			q.port = j->opts->dest_port;
+		q.user = j->opts->dest_user;
+	}
 	h->label = xstrdup(spec);
-	if (sshconf_resolve(&q, &h->cfg, e) == -1)
+	rc = sshconf_resolve(&q, &h->cfg, e);
+	free(opts);
+	if (rc == -1)
 		return errmsg_set(e, e->code, "%s: ssh_config: %s", spec,
 		    e->text);
 	if (h->cfg.warning != NULL)
@@ -418,7 +463,7 @@ jump_resolve(struct jump *j, struct jump_hop *h, const char *spec,
 
 /* Put the hosts of a comma-separated list in front of the chain. */
 static int
-jump_prepend(struct jump *j, const char *list, struct errmsg *e)
+jump_prepend(struct jump *j, const char *list, int dest, struct errmsg *e)
 {
 	char *copy = xstrdup(list), *p, *save = NULL;
 	size_t n = 0;
@@ -455,7 +500,7 @@ jump_prepend(struct jump *j, const char *list, struct errmsg *e)
 	n = 0;
 	for (p = strtok_r(copy, ",", &save); p != NULL && rc == 0;
 	    p = strtok_r(NULL, ",", &save))
-		rc = jump_resolve(j, &j->hops[n++], p, e);
+		rc = jump_resolve(j, &j->hops[n++], p, dest, e);
 	for (size_t i = 0; i < j->nhops; i++)
 		j->hops[i].index = i;
 	free(copy);
@@ -466,12 +511,20 @@ jump_prepend(struct jump *j, const char *list, struct errmsg *e)
 static int
 jump_build(struct jump *j, struct errmsg *e)
 {
-	if (jump_prepend(j, j->opts->spec, e) == -1)
+	if (j->scb != NULL) {
+		/* One destination; a comma is not a list here. */
+		if (strchr(j->host, ',') != NULL)
+			return errmsg_set(e, EINVAL, "bad destination \"%s\"",
+			    j->host);
+		if (jump_prepend(j, j->host, 1, e) == -1)
+			return -1;
+	} else if (jump_prepend(j, j->opts->spec, 0, e) == -1) {
 		return -1;
+	}
 	while (j->hops[0].cfg.proxyjump != NULL &&
 	    j->hops[0].cfg.proxycommand == NULL) {
 		char *pj = xstrdup(j->hops[0].cfg.proxyjump);
-		int rc = jump_prepend(j, pj, e);
+		int rc = jump_prepend(j, pj, 0, e);
 
 		free(pj);
 		if (rc == -1)
@@ -480,9 +533,11 @@ jump_build(struct jump *j, struct errmsg *e)
 	return 0;
 }
 
-struct jump *
-jump_start(struct event_base *base, const char *host, uint16_t port,
-    const struct jump_opts *opts, jump_cb cb, jump_lost_cb lost, void *arg)
+/* Set up and start either kind of jump. */
+static struct jump *
+jump_new(struct event_base *base, const char *host, uint16_t port,
+    const struct jump_opts *opts, jump_cb cb, jump_session_cb scb,
+    jump_lost_cb lost, void *arg)
 {
 	struct jump *j = xcalloc(1, sizeof(*j));
 	struct timeval tv;
@@ -492,6 +547,7 @@ jump_start(struct event_base *base, const char *host, uint16_t port,
 	j->port = port;
 	j->opts = opts;
 	j->cb = cb;
+	j->scb = scb;
 	j->lost = lost;
 	j->arg = arg;
 	j->started = clock_now();
@@ -508,6 +564,27 @@ jump_start(struct event_base *base, const char *host, uint16_t port,
 	}
 	jump_connect_first(j);
 	return j;
+}
+
+struct jump *
+jump_start(struct event_base *base, const char *host, uint16_t port,
+    const struct jump_opts *opts, jump_cb cb, jump_lost_cb lost, void *arg)
+{
+	return jump_new(base, host, port, opts, cb, NULL, lost, arg);
+}
+
+struct jump *
+jump_session(struct event_base *base, const char *dest,
+    const struct jump_opts *opts, jump_session_cb cb, jump_lost_cb lost,
+    void *arg)
+{
+	return jump_new(base, dest, 0, opts, NULL, cb, lost, arg);
+}
+
+int
+jump_reached(const struct jump *j)
+{
+	return j->reached;
 }
 
 void

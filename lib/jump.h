@@ -41,6 +41,13 @@ struct jump_opts {
 	double timeout;		/* the whole setup, seconds; 0: none */
 	const struct hop_opts *first;	/* proxy to reach the first jump
 					   host, or NULL */
+	/* jump_session() only: what the command line says of the
+	 * destination alone (ssh's -o, -p, -l, -i, -J apply to it, not to
+	 * its jump hosts). */
+	const char *const *dest_options;	/* -o Key=Value */
+	size_t ndest_options;
+	int dest_port;		/* -p, or 0 */
+	const char *dest_user;	/* -l, or NULL */
 };
 
 /* Called once: fd carries the stream (the callee owns it), or fd is -1
@@ -64,6 +71,31 @@ struct jump *jump_start(struct event_base *base, const char *host,
  * so that jump_free() loses nothing.  cb runs from the loop.
  */
 void jump_drain(struct jump *j, void (*cb)(void *arg), void *arg);
+
+struct ssh_session;
+struct sshconf;
+
+/* jump_session's callback: s is the ready session to the destination
+ * (owned by the jump: freed by jump_free) and cfg its ssh_config, or s is
+ * NULL and e and fail say what went wrong. */
+typedef void (*jump_session_cb)(struct ssh_session *s,
+    const struct sshconf *cfg, const struct errmsg *e, enum jump_fail fail,
+    void *arg);
+
+/*
+ * Log in to dest ("[user@]host[:port]") itself, through its ProxyJump
+ * chain (opts->dest_options may carry one) or ProxyCommand, and hand over
+ * the session.  opts->spec is not used.  lost is called at most once if
+ * any session of the chain is lost afterwards.
+ */
+struct jump *jump_session(struct event_base *base, const char *dest,
+    const struct jump_opts *opts, jump_session_cb cb, jump_lost_cb lost,
+    void *arg);
+
+/* Whether the first host answered: its TCP connection (or proxy) was
+ * set up, or its ProxyCommand spoke SSH.  A failure before that is the
+ * network's, not the server's. */
+int jump_reached(const struct jump *j);
 
 /* Tear everything down (sessions, channels, ProxyCommand children). */
 void jump_free(struct jump *j);

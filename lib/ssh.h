@@ -119,6 +119,12 @@ struct ssh_channel *ssh_channel_direct(struct ssh_session *s,
     uint16_t orig_port, int fd, double timeout, ssh_open_cb opened,
     ssh_done_cb done, void *arg);
 
+/* Bytes already read from the socket (a SOCKS client's data sent right
+ * behind its request) go into the channel before anything else; at most
+ * SSH_PRELOAD_MAX of them.  Call right after ssh_channel_direct(). */
+#define SSH_PRELOAD_MAX 4096
+void ssh_channel_preload(struct ssh_channel *c, const void *buf, size_t len);
+
 /* Stop caring about the channel: the callbacks are not called any more,
  * the socket is closed, the channel is closed in the background.  Safe
  * on NULL and from callbacks. */

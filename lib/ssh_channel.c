@@ -219,6 +219,36 @@ ssh_channel_opens(struct ssh_session *s, double now)
 	return ssh_channel_open_step(s, c);
 }
 
+/*
+ * Is a read of the channel worth making: has libssh2 queued data for it,
+ * or has its receive window shrunk so far that a read (which grows it
+ * back first) is due?  Asking costs no system call, unlike the read, so
+ * thousands of idle channels stay cheap.
+ */
+static int
+ssh_channel_readable(struct ssh_channel *c)
+{
+	unsigned long initial = 0;
+	uint32_t window;
+
+	if (libssh2_poll_channel_read(c->ch, 0) != 0)
+		return 1;	/* data, or an odd queue: let the read say */
+	window = (uint32_t)libssh2_channel_window_read_ex(c->ch, NULL,
+	    &initial);
+	return window < initial / 4 * 3;
+}
+
+/* Release a buffer that has been emptied: an idle channel holds none. */
+static void
+ssh_channel_trim(unsigned char **buf, size_t *len, size_t *off)
+{
+	if (*off < *len || *buf == NULL)
+		return;
+	free(*buf);
+	*buf = NULL;
+	*len = *off = 0;
+}
+
 /* Channel -> socket: read the channel while the in buffer has room,
  * write the buffer to the socket while it takes it. */
 static int
@@ -227,7 +257,18 @@ ssh_channel_inbound(struct ssh_session *s, struct ssh_channel *c)
 	int moved = 0;
 
 	while (!c->remote_eof && c->in_len < SSH_CHAN_BUF) {
-		ssize_t n = libssh2_channel_read(c->ch, (char *)c->in + c->in_len,
+		ssize_t n;
+
+		if (!ssh_channel_readable(c)) {
+			if (libssh2_channel_eof(c->ch)) {
+				c->remote_eof = 1;
+				moved = 1;
+			}
+			break;
+		}
+		if (c->in == NULL)
+			c->in = xmalloc(SSH_CHAN_BUF);
+		n = libssh2_channel_read(c->ch, (char *)c->in + c->in_len,
 		    SSH_CHAN_BUF - c->in_len);
 
 		s->did_read = 1;
@@ -270,8 +311,7 @@ ssh_channel_inbound(struct ssh_session *s, struct ssh_channel *c)
 			return 1;
 		}
 	}
-	if (c->in_off == c->in_len)
-		c->in_off = c->in_len = 0;
+	ssh_channel_trim(&c->in, &c->in_len, &c->in_off);
 	if (c->remote_eof && c->in_len == 0 && !c->wr_shut) {
 		(void)shutdown(c->fd, SHUT_WR);
 		c->wr_shut = 1;
@@ -312,9 +352,11 @@ ssh_channel_outbound(struct ssh_session *s, struct ssh_channel *c)
 			    ssh_session_lasterr(s));
 			return 1;
 		}
-		c->out_off = c->out_len = 0;
+		ssh_channel_trim(&c->out, &c->out_len, &c->out_off);
 		if (c->fd_eof || !c->fd_rready)
 			break;
+		if (c->out == NULL)
+			c->out = xmalloc(SSH_CHAN_BUF);
 		ssize_t n = recv(c->fd, c->out, SSH_CHAN_BUF, 0);
 
 		if (n > 0) {
@@ -328,6 +370,7 @@ ssh_channel_outbound(struct ssh_session *s, struct ssh_channel *c)
 			moved = 1;
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			c->fd_rready = 0;
+			ssh_channel_trim(&c->out, &c->out_len, &c->out_off);
 		} else if (errno != EINTR) {
 			ssh_channel_fail(c, "%s: channel to %s:%u: reading the "
 			    "local socket: %s", s->opts.label, c->host, c->port,
@@ -613,8 +656,6 @@ ssh_channel_direct(struct ssh_session *s, const char *host, uint16_t port,
 	c->opened = opened;
 	c->done = done;
 	c->arg = arg;
-	c->in = xmalloc(SSH_CHAN_BUF);
-	c->out = xmalloc(SSH_CHAN_BUF);
 	if (timeout > 0)
 		c->deadline = clock_now() + timeout;
 	ssh_channel_watch(c, fd);
@@ -622,6 +663,21 @@ ssh_channel_direct(struct ssh_session *s, const char *host, uint16_t port,
 	TAILQ_INSERT_TAIL(&s->chans, c, entry);
 	ssh_session_kick(s);
 	return c;
+}
+
+void
+ssh_channel_preload(struct ssh_channel *c, const void *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	if (len > SSH_PRELOAD_MAX || c->out_len > 0) {
+		log_error("ssh_channel_preload: %zu bytes refused", len);
+		abort();
+	}
+	c->out = xmalloc(SSH_CHAN_BUF);
+	memcpy(c->out, buf, len);
+	c->out_len = len;
+	c->out_off = 0;
 }
 
 /* A channel the server opened (a forwarded connection), not yet
@@ -637,8 +693,6 @@ ssh_channel_adopt(struct ssh_session *s, LIBSSH2_CHANNEL *ch)
 	c->host = xstrdup("forwarded");
 	libssh2_channel_handle_extended_data2(ch,
 	    LIBSSH2_CHANNEL_EXTENDED_DATA_IGNORE);
-	c->in = xmalloc(SSH_CHAN_BUF);
-	c->out = xmalloc(SSH_CHAN_BUF);
 	c->state = SSH_CH_OPEN;
 	c->reported = 1;	/* no open callback: it is open */
 	TAILQ_INSERT_TAIL(&s->chans, c, entry);

@@ -58,6 +58,8 @@ enum sshconf_gkey {
 	SSHCONF_G_PROXYJUMP,
 	SSHCONF_G_PROXYUSEFDPASS,
 	SSHCONF_G_BATCHMODE,
+	SSHCONF_G_EXITONFORWARDFAILURE,
+	SSHCONF_G_GATEWAYPORTS,
 	SSHCONF_G_ADDRESSFAMILY,
 };
 
@@ -85,6 +87,8 @@ static const struct {
 	{ "proxyjump", SSHCONF_G_PROXYJUMP },
 	{ "proxyusefdpass", SSHCONF_G_PROXYUSEFDPASS },
 	{ "batchmode", SSHCONF_G_BATCHMODE },
+	{ "exitonforwardfailure", SSHCONF_G_EXITONFORWARDFAILURE },
+	{ "gatewayports", SSHCONF_G_GATEWAYPORTS },
 	{ "addressfamily", SSHCONF_G_ADDRESSFAMILY },
 };
 
@@ -407,6 +411,8 @@ sshconf_g_set(struct sshconf *c, enum sshconf_gkey key, const char *v)
 	case SSHCONF_G_IDENTITIESONLY:
 	case SSHCONF_G_PROXYUSEFDPASS:
 	case SSHCONF_G_BATCHMODE:
+	case SSHCONF_G_EXITONFORWARDFAILURE:
+	case SSHCONF_G_GATEWAYPORTS:
 		if ((f = sshconf_parse_flag(v)) == -1)
 			return -1;
 		if (key == SSHCONF_G_HASHKNOWNHOSTS)
@@ -415,8 +421,12 @@ sshconf_g_set(struct sshconf *c, enum sshconf_gkey key, const char *v)
 			c->identitiesonly = f;
 		else if (key == SSHCONF_G_PROXYUSEFDPASS)
 			c->proxyusefdpass = f;
-		else
+		else if (key == SSHCONF_G_BATCHMODE)
 			c->batchmode = f;
+		else if (key == SSHCONF_G_EXITONFORWARDFAILURE)
+			c->exitonforwardfailure = f;
+		else
+			c->gatewayports = f;
 		return 0;
 	}
 	return 0;

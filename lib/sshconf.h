@@ -83,6 +83,8 @@ struct sshconf {
 	char *proxyjump;		/* NULL for none; as "ssh -G" prints it */
 	int proxyusefdpass;
 	int batchmode;
+	int exitonforwardfailure;	/* 0 or 1 */
+	int gatewayports;		/* 0 or 1: the client's -g */
 	int addressfamily;		/* AF_UNSPEC, AF_INET or AF_INET6 */
 	int fallback;			/* 1: from the fallback parser, not ssh */
 	char *warning;			/* first warning of the fallback parser

@@ -56,6 +56,8 @@ enum sshconf_ckey {
 	SSHCONF_K_PROXYJUMP,
 	SSHCONF_K_PROXYUSEFDPASS,
 	SSHCONF_K_BATCHMODE,
+	SSHCONF_K_EXITONFORWARDFAILURE,
+	SSHCONF_K_GATEWAYPORTS,
 	SSHCONF_K_ADDRESSFAMILY,
 	SSHCONF_K_NKEYS,
 };
@@ -66,7 +68,7 @@ static const char *const sshconf_cnames[SSHCONF_K_NKEYS] = {
 	"hostkeyalias", "hashknownhosts", "identitiesonly", "identityagent",
 	"serveraliveinterval", "serveralivecountmax", "connecttimeout",
 	"proxycommand", "proxyjump", "proxyusefdpass", "batchmode",
-	"addressfamily",
+	"exitonforwardfailure", "gatewayports", "addressfamily",
 };
 
 /* Where a line comes from and how to treat it. */
@@ -634,6 +636,8 @@ sshconf_value(struct sshconf_parser *sp, const struct sshconf_where *w,
 	case SSHCONF_K_IDENTITIESONLY:
 	case SSHCONF_K_PROXYUSEFDPASS:
 	case SSHCONF_K_BATCHMODE:
+	case SSHCONF_K_EXITONFORWARDFAILURE:
+	case SSHCONF_K_GATEWAYPORTS:
 		if ((n = sshconf_parse_flag(v)) == -1)
 			return sshconf_bad(e, w, "unsupported option \"%s\".",
 			    log_quote(v, show, sizeof(show)));
@@ -709,6 +713,12 @@ sshconf_value(struct sshconf_parser *sp, const struct sshconf_where *w,
 		break;
 	case SSHCONF_K_BATCHMODE:
 		c->batchmode = n;
+		break;
+	case SSHCONF_K_EXITONFORWARDFAILURE:
+		c->exitonforwardfailure = n;
+		break;
+	case SSHCONF_K_GATEWAYPORTS:
+		c->gatewayports = n;
 		break;
 	case SSHCONF_K_ADDRESSFAMILY:
 		c->addressfamily = n;
