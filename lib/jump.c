@@ -409,56 +409,71 @@ jump_connect_first(struct jump *j)
 	    jump_tcp_done, h);
 }
 
-/* ssh_config for one "[user@]host[:port]". */
+/* ssh_config for one "[user@]host[:port]": a jump host, or (dest) the
+ * destination of jump_session(), which also gets opts' dest_* fields. */
 static int
-jump_resolve(struct jump *j, struct jump_hop *h, const char *spec, int dest,
-    struct errmsg *e)
+jump_query(const struct jump_opts *o, const char *spec, int dest,
+    struct sshconf *cfg, struct errmsg *e)
 {
-	const char **opts = NULL;
-	int rc;
-
 	struct sshconf_query q;
 	struct endpoint ep;
 	char name[ENDPOINT_USER_MAX + ENDPOINT_HOST_MAX + 2];
+	const char **opts = NULL;
+	int rc;
 
 	if (strncmp(spec, "ssh://", 6) == 0)
 		spec += 6;
 	if (endpoint_parse(spec, ENDPOINT_USER_OK, &ep, e) == -1)
-		return errmsg_set(e, e->code, "bad jump host \"%s\": %s", spec,
-		    e->text);
+		return errmsg_set(e, e->code, "bad %s \"%s\": %s",
+		    dest ? "destination" : "jump host", spec, e->text);
 	snprintf(name, sizeof(name), "%s%s%s", ep.user, ep.user[0] ? "@" : "",
 	    ep.host);
 	memset(&q, 0, sizeof(q));
 	q.destination = name;
 	q.port = ep.has_port ? ep.port : 0;
-	q.config = j->opts->config;
-	q.options = j->opts->options;
-	q.noptions = j->opts->noptions;
+	q.config = o->config;
+	q.options = o->options;
+	q.noptions = o->noptions;
 	if (dest) {
 		/* The destination's own options first: ssh -G keeps the
 		 * first value it sees. */
-		size_t n = j->opts->ndest_options + j->opts->noptions;
+		size_t n = o->ndest_options + o->noptions;
 
 		opts = xcalloc(n + 1, sizeof(*opts));
-		for (size_t i = 0; i < j->opts->ndest_options; i++)
-			opts[i] = j->opts->dest_options[i];
-		for (size_t i = 0; i < j->opts->noptions; i++)
-			opts[j->opts->ndest_options + i] = j->opts->options[i];
+		for (size_t i = 0; i < o->ndest_options; i++)
+			opts[i] = o->dest_options[i];
+		for (size_t i = 0; i < o->noptions; i++)
+			opts[o->ndest_options + i] = o->options[i];
 		q.options = opts;
 		q.noptions = n;
 		if (q.port == 0)
-			q.port = j->opts->dest_port;
-		q.user = j->opts->dest_user;
+			q.port = o->dest_port;
+		q.user = o->dest_user;
 	}
-	h->label = xstrdup(spec);
-	rc = sshconf_resolve(&q, &h->cfg, e);
+	rc = sshconf_resolve(&q, cfg, e);
 	free(opts);
 	if (rc == -1)
 		return errmsg_set(e, e->code, "%s: ssh_config: %s", spec,
 		    e->text);
-	if (h->cfg.warning != NULL)
-		log_warn("%s: ssh_config: %s", spec, h->cfg.warning);
+	if (cfg->warning != NULL)
+		log_warn("%s: ssh_config: %s", spec, cfg->warning);
 	return 0;
+}
+
+int
+jump_config(const char *dest, const struct jump_opts *opts,
+    struct sshconf *cfg, struct errmsg *e)
+{
+	return jump_query(opts, dest, 1, cfg, e);
+}
+
+/* Fill in one host of the chain. */
+static int
+jump_resolve(struct jump *j, struct jump_hop *h, const char *spec, int dest,
+    struct errmsg *e)
+{
+	h->label = xstrdup(strncmp(spec, "ssh://", 6) == 0 ? spec + 6 : spec);
+	return jump_query(j->opts, spec, dest, &h->cfg, e);
 }
 
 /* Put the hosts of a comma-separated list in front of the chain. */

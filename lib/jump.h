@@ -92,6 +92,11 @@ struct jump *jump_session(struct event_base *base, const char *dest,
     const struct jump_opts *opts, jump_session_cb cb, jump_lost_cb lost,
     void *arg);
 
+/* The destination's ssh_config as jump_session() would read it (cfg
+ * initialised by the caller; sshconf_free() it).  Returns 0 or -1. */
+int jump_config(const char *dest, const struct jump_opts *opts,
+    struct sshconf *cfg, struct errmsg *e);
+
 /* Whether the first host answered: its TCP connection (or proxy) was
  * set up, or its ProxyCommand spoke SSH.  A failure before that is the
  * network's, not the server's. */

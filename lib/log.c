@@ -177,6 +177,9 @@ log_vemit(int level, const char *func, const char *fmt, va_list ap)
 		prio = LOG_WARNING;
 		tag = "warning: ";
 		break;
+	case -3:
+		prio = LOG_NOTICE;
+		break;
 	case LOG_LEVEL_INFO:
 		prio = LOG_INFO;
 		break;

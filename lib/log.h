@@ -41,6 +41,8 @@ void log_vemit(int level, const char *func, const char *fmt, va_list ap)
 
 #define log_error(...) log_emit(-1, NULL, __VA_ARGS__)
 #define log_warn(...) log_emit(-2, NULL, __VA_ARGS__)
+/* An event worth a line at the default verbosity, not a problem. */
+#define log_notice(...) log_emit(-3, NULL, __VA_ARGS__)
 #define log_info(...) log_emit(LOG_LEVEL_INFO, NULL, __VA_ARGS__)
 #define log_debug(...) log_emit(LOG_LEVEL_DEBUG, NULL, __VA_ARGS__)
 #define log_trace(...) log_emit(LOG_LEVEL_TRACE, NULL, __VA_ARGS__)

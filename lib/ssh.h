@@ -74,7 +74,8 @@ typedef void (*ssh_ready_cb)(struct ssh_session *s, const struct errmsg *e,
     enum ssh_fail fail, void *arg);
 
 /* Called once if a ready session is lost: the server went away, stopped
- * answering probes, or broke the protocol.  Channels are dead then. */
+ * answering probes, or broke the protocol.  Channels and listeners still
+ * held end (their callbacks run) after this returns. */
 typedef void (*ssh_lost_cb)(struct ssh_session *s, const struct errmsg *e,
     void *arg);
 

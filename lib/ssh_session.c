@@ -228,17 +228,20 @@ ssh_session_fail(struct ssh_session *s, enum ssh_fail fail,
 	vsnprintf(s->err.text, sizeof(s->err.text), fmt, ap);
 	va_end(ap);
 	s->state = SSH_ST_DEAD;
+	if (was_ready && !s->reported) {
+		/* The owner hears first, so it can let go of its channels
+		 * and listeners in one sweep; those it keeps end below. */
+		s->reported = 1;
+		if (s->lost != NULL)
+			s->lost(s, &s->err, s->arg);
+	}
 	ssh_channel_kill_all(s, &s->err);
 	ssh_forward_kill_all(s, &s->err);
 	if (s->reported)
 		return;
 	s->reported = 1;
-	if (was_ready) {
-		if (s->lost != NULL)
-			s->lost(s, &s->err, s->arg);
-	} else if (s->ready != NULL) {
+	if (s->ready != NULL)
 		s->ready(s, &s->err, fail, s->arg);
-	}
 }
 
 /* Why the transport ended, as the end of a sentence. */

@@ -31,6 +31,7 @@
 
 #include "dial.h"
 #include "endpoint.h"
+#include "cli.h"
 #include "clock.h"
 #include "hop.h"
 #include "jump.h"
@@ -51,17 +52,11 @@
 
 #define JUMPCAT_MAX_SSH_OPTS 64	/* -o options passed to ssh -G */
 
-enum { OPT_FDPASS = 256, OPT_PROXY_AUTH_FILE, OPT_PROXY_CACERT, OPT_TLS,
+enum { OPT_FDPASS = CLI_LONG_ONLY, OPT_PROXY_AUTH_FILE, OPT_PROXY_CACERT, OPT_TLS,
 	OPT_SNI, OPT_CACERT, OPT_INSECURE, OPT_ALPN };
 
 /* One table for getopt_long and --help. */
-static const struct jumpcat_option {
-	const char *name;	/* long name, or NULL */
-	int has_arg;
-	int val;		/* short option character, or OPT_* */
-	const char *arg;	/* argument name in --help */
-	const char *help;
-} jumpcat_options[] = {
+static const struct cli_option jumpcat_options[] = {
 	{ NULL, no_argument, '4', NULL, "use IPv4 addresses only" },
 	{ NULL, no_argument, '6', NULL, "use IPv6 addresses only" },
 	{ NULL, required_argument, 'J', "[user@]host[:port][,...]",
@@ -141,25 +136,10 @@ jumpcat_usage(FILE *out)
 static void
 jumpcat_help(void)
 {
-	const struct jumpcat_option *o;
-	char left[40];
-	size_t i;
-
 	jumpcat_usage(stdout);
 	printf("Connect standard input and output to host port "
 	    "(ssh: ProxyCommand jumpcat %%h %%p).\n\n");
-	for (i = 0; i < JUMPCAT_NOPTIONS; i++) {
-		o = &jumpcat_options[i];
-		if (o->val < 256 && o->name != NULL)
-			snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name);
-		else if (o->val < 256)
-			snprintf(left, sizeof(left), "-%c%s%s", o->val,
-			    o->arg ? " " : "", o->arg ? o->arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-			    o->arg ? " " : "", o->arg ? o->arg : "");
-		printf("  %-16s %s\n", left, o->help);
-	}
+	cli_print_options(stdout, jumpcat_options, JUMPCAT_NOPTIONS);
 	printf("\nEnvironment: JUMPCAT_PROXY_USER, JUMPCAT_PROXY_PASSWORD (proxy "
 	    "credentials);\n  with -x env: https_proxy, HTTPS_PROXY, all_proxy, "
 	    "ALL_PROXY, no_proxy, NO_PROXY.\n");
@@ -185,36 +165,6 @@ jumpcat_usage_error(const char *fmt, ...)
 	return JUMPCAT_EXIT_USAGE;
 }
 
-/*
- * Say what was wrong with an option getopt_long refused: "--verbose=3" is a
- * known option given an argument it does not take, "--bogus" and "-Z" are
- * unknown.
- */
-static const char *
-jumpcat_bad_option(const char *arg, int opt, const struct option *longopts,
-    char *buf, size_t len)
-{
-	const struct option *o;
-	const char *eq;
-	size_t nlen;
-
-	if (arg == NULL || strncmp(arg, "--", 2) != 0) {
-		snprintf(buf, len, "unknown option -%c", opt > 0 && opt < 256 ?
-		    opt : '?');
-		return buf;
-	}
-	eq = strchr(arg, '=');
-	nlen = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-	for (o = longopts; o->name != NULL; o++)
-		if (eq != NULL && strlen(o->name) == nlen &&
-		    strncmp(o->name, arg + 2, nlen) == 0) {
-			snprintf(buf, len, "option --%s takes no argument", o->name);
-			return buf;
-		}
-	snprintf(buf, len, "unknown option %.*s", (int)(nlen + 2), arg);
-	return buf;
-}
-
 static int
 jumpcat_parse_secs(const char *s, double *out)
 {
@@ -238,30 +188,12 @@ static int
 jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 {
 	struct option longopts[JUMPCAT_NOPTIONS + 1];
-	char shortopts[2 * JUMPCAT_NOPTIONS + 2], *sp = shortopts;
+	char shortopts[2 * JUMPCAT_NOPTIONS + 2];
 	struct errmsg e;
 	char errbuf[128];
-	size_t i, n = 0;
 	int c;
 
-	*sp++ = ':';
-	for (i = 0; i < JUMPCAT_NOPTIONS; i++) {
-		const struct jumpcat_option *o = &jumpcat_options[i];
-		if (o->name != NULL) {
-			longopts[n].name = o->name;
-			longopts[n].has_arg = o->has_arg;
-			longopts[n].flag = NULL;
-			longopts[n].val = o->val;
-			n++;
-		}
-		if (o->val < 256) {
-			*sp++ = (char)o->val;
-			if (o->has_arg == required_argument)
-				*sp++ = ':';
-		}
-	}
-	*sp = '\0';
-	memset(&longopts[n], 0, sizeof(longopts[n]));
+	cli_tables(jumpcat_options, JUMPCAT_NOPTIONS, longopts, shortopts);
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -340,7 +272,7 @@ jumpcat_parse(struct jumpcat *j, int argc, char **argv)
 			return jumpcat_usage_error("option %s needs an argument",
 			    argv[optind - 1]);
 		default:
-			return jumpcat_usage_error("%s", jumpcat_bad_option(
+			return jumpcat_usage_error("%s", cli_bad_option(
 			    argv[optind - 1], optopt, longopts, errbuf, sizeof(errbuf)));
 		}
 	}
