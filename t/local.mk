@@ -50,3 +50,7 @@ t_helper_sshmux_LDADD = $(HOPKIT_LIBS)
 INTEGRATION_TESTS += \
 	t/jumpcat-jump.t \
 	t/lib-ssh.t
+
+# fwdpipe: forwards, their SOCKS side, recovery, systemd, jump hosts.
+INTEGRATION_TESTS += \
+	t/fwdpipe-jump.t
