@@ -159,11 +159,14 @@ fwd_lost_cb(const struct errmsg *e, void *arg)
 	fwd_session_gone(f, e);
 	fwd_set_error(f, "%s", e->text);
 	delay = backoff_lost(&f->bo, clock_now());
-	log_warn("%s; up %.0f s, %llu connection%s closed; %s", e->text, up,
-	    (unsigned long long)open, open == 1 ? "" : "s",
-	    delay > 0 ? "reconnecting soon" : "reconnecting now");
 	if (delay > 0)
-		log_info("reconnecting in %.1f s", delay);
+		log_warn("%s; up %.0f s, %llu connection%s closed; reconnecting "
+		    "in %.1f s", e->text, up, (unsigned long long)open,
+		    open == 1 ? "" : "s", delay);
+	else
+		log_warn("%s; up %.0f s, %llu connection%s closed; reconnecting "
+		    "now", e->text, up, (unsigned long long)open,
+		    open == 1 ? "" : "s");
 	fwd_schedule(f, delay);
 }
 
@@ -237,7 +240,8 @@ fwd_session_cb(struct ssh_session *s, const struct sshconf *cfg,
 	}
 	f->first_session = !f->ever_up;
 	f->ever_up = 1;
-	notify_watchdog(f->notify);
+	if (notify_watchdog_interval(f->notify) > 0)
+		notify_watchdog(f->notify);
 	fwd_conn_session_up(f);
 	fwd_remote_session_up(f);
 	fwd_state_changed(f);

@@ -355,11 +355,15 @@ ssh_auth_files(struct ssh_session *s, struct ssh_auth *a)
 			return 1;
 		if (s->peer_eof || s->io_error)
 			return -1;
-		if (rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_PUBLICKEY_UNRECOGNIZED)
+		if (rc == LIBSSH2_ERROR_FILE)
 			ssh_auth_tried(a, "%s (%s: %s)",
 			    ssh_auth_short(path, shortp, sizeof(shortp)),
 			    a->ki.encrypted ? "wrong passphrase or unusable" :
 			    "libssh2 cannot use it", ssh_session_lasterr(s));
+		else if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED)
+			/* the same code as PUBLICKEY_UNRECOGNIZED in 1.10 */
+			ssh_auth_tried(a, "%s (refused by the server)",
+			    ssh_auth_short(path, shortp, sizeof(shortp)));
 		else
 			ssh_auth_tried(a, "%s", ssh_auth_short(path, shortp,
 			    sizeof(shortp)));

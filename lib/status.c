@@ -232,12 +232,12 @@ status_forward_json(const struct status_forward *f)
 	status_put(o, "spec", status_jstr(f->spec), &bad);
 	status_put(o, "state", json_string(status_fwd_state_name(f->state)),
 	    &bad);
-	if (f->bound != NULL)
-		status_put(o, "bound", status_jstr(f->bound), &bad);
-	if (f->port != 0)
-		status_put(o, "port", json_integer(f->port), &bad);
-	if (f->error != NULL)
-		status_put(o, "error", status_jstr(f->error), &bad);
+	/* Every field is always there: null (or port 0) for "none". */
+	status_put(o, "bound", f->bound != NULL ? status_jstr(f->bound) :
+	    json_null(), &bad);
+	status_put(o, "port", json_integer(f->port), &bad);
+	status_put(o, "error", f->error != NULL ? status_jstr(f->error) :
+	    json_null(), &bad);
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -271,6 +271,9 @@ status_to_json(const struct status_doc *doc, char **out, struct errmsg *e)
 		    &bad);
 		status_put(root, "last_error_time",
 		    json_integer(doc->last_error_time), &bad);
+	} else {
+		status_put(root, "last_error", json_null(), &bad);
+		status_put(root, "last_error_time", json_null(), &bad);
 	}
 	status_put(root, "channels", status_jcount(doc->channels), &bad);
 	status_put(root, "connections", status_jcount(doc->connections), &bad);

@@ -10,7 +10,8 @@
  * wrong type, a number out of range, a duplicate key or an unknown state
  * name is an error naming the field ("forwards[1].state").  Fields it does
  * not know are ignored, so a later version may add some.  Optional fields
- * may be absent or null.  JSON integers are signed 64-bit here: counters
+ * may be absent or null; the writer always writes them, null (a port 0)
+ * when there is none.  JSON integers are signed 64-bit here: counters
  * are written clamped to 2^63-1, and the reader refuses negative ones.
  *
  * Every field (? = optional):

@@ -28,11 +28,12 @@ static const char full_json[] =
     "\"channels\":3,\"connections\":120,\"bytes_out\":1048576,"
     "\"bytes_in\":4096,\"forwards\":["
     "{\"kind\":\"local\",\"spec\":\"127.0.0.1:3306:db:3306\","
-    "\"state\":\"up\",\"bound\":\"127.0.0.1\",\"port\":3306},"
+    "\"state\":\"up\",\"bound\":\"127.0.0.1\",\"port\":3306,"
+    "\"error\":null},"
     "{\"kind\":\"remote\",\"spec\":\"0:localhost:22\",\"state\":\"up\","
-    "\"bound\":\"localhost\",\"port\":40022},"
+    "\"bound\":\"localhost\",\"port\":40022,\"error\":null},"
     "{\"kind\":\"dynamic\",\"spec\":\"1080\",\"state\":\"retrying\","
-    "\"error\":\"bind: Address already in use\"}]}\n";
+    "\"bound\":null,\"port\":0,\"error\":\"bind: Address already in use\"}]}\n";
 
 /* A document as another writer might send it: other order, spaces,
  * unknown fields, nulls for absent optional ones. */
@@ -172,9 +173,10 @@ test_write(void)
 	d.pid = 1;
 	is_int(0, status_to_json(&d, &out, &e), "write a minimal document");
 	is_string("{\"version\":\"0.1.0\",\"pid\":1,\"state\":\"connecting\","
-	    "\"host\":\"h\",\"uptime\":0,\"reconnects\":0,\"channels\":0,"
+	    "\"host\":\"h\",\"uptime\":0,\"reconnects\":0,"
+	    "\"last_error\":null,\"last_error_time\":null,\"channels\":0,"
 	    "\"connections\":0,\"bytes_out\":0,\"bytes_in\":0,\"forwards\":[]}\n",
-	    out, "optional fields are left out");
+	    out, "optional fields are written as null");
 	free(out);
 	status_free(&d);
 }

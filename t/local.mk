@@ -53,4 +53,10 @@ INTEGRATION_TESTS += \
 
 # fwdpipe: forwards, their SOCKS side, recovery, systemd, jump hosts.
 INTEGRATION_TESTS += \
+	t/fwdpipe-usage.t \
+	t/fwdpipe-forward.t \
+	t/fwdpipe-socks.t \
+	t/fwdpipe-recover.t \
+	t/fwdpipe-systemd.t \
 	t/fwdpipe-jump.t
+EXTRA_DIST += t/tap/fixtures-fwd.sh
