@@ -59,6 +59,7 @@ fwd_conn_free(struct fwd_conn *k)
 	if (k->reply_fd != -1)
 		close(k->reply_fd);
 	free(k->socks);
+	free(k->socks_host);
 	free(k->early);
 	free(k);
 }
@@ -283,8 +284,8 @@ fwd_conn_socks_read(evutil_socket_t fd, short what, void *arg)
 			fwd_conn_free(k);
 			return;
 		case SOCKS_SERVER_REQUEST:
-			snprintf(k->host, sizeof(k->host), "%s",
-			    k->socks->host);
+			k->socks_host = xstrdup(k->socks->host);
+			k->host = k->socks_host;
 			k->port = k->socks->port;
 			k->socks_version = k->socks->version;
 			log_debug("%s: SOCKS%d%s CONNECT %s port %u from %s",
@@ -324,8 +325,7 @@ fwd_conn_local(struct fwd_forward *fw, int fd, const struct sockaddr *peer)
 		k->orig_port = ntohs(((const struct sockaddr_in6 *)(const void *)
 		    peer)->sin6_port);
 	if (fw->kind == STATUS_FWD_LOCAL) {
-		snprintf(k->host, sizeof(k->host), "%s",
-		    fw->spec.connect_host);
+		k->host = fw->spec.connect_host;
 		k->port = fw->spec.connect_port;
 		fwd_conn_go(k);
 		return;
@@ -394,7 +394,7 @@ fwd_conn_remote(struct fwd_forward *fw, struct ssh_channel *c)
 	struct dial_opts o;
 
 	k->c = c;
-	snprintf(k->host, sizeof(k->host), "%s", fw->spec.connect_host);
+	k->host = fw->spec.connect_host;
 	k->port = fw->spec.connect_port;
 	memset(&o, 0, sizeof(o));
 	o.timeout = fw->f->connect_timeout;

@@ -92,9 +92,11 @@ struct fwd_conn {
 	struct socks_server *socks;	/* -D, during the handshake */
 	unsigned char *early;	/* -D: bytes the client sent after it */
 	size_t early_len;
-	char host[256];		/* where the channel goes */
+	const char *host;	/* where the channel goes: the forward's
+				   target, or socks_host */
+	char *socks_host;	/* -D: the name the client asked for */
 	uint16_t port;
-	char orig[64];		/* who connected, for the open */
+	char orig[46];		/* who connected (INET6_ADDRSTRLEN) */
 	uint16_t orig_port;
 	int socks_version;	/* -D: 4 or 5, once the request is in */
 	int counted;		/* added to the open channels */

@@ -171,14 +171,14 @@ ssh_channel_open_step(struct ssh_session *s, struct ssh_channel *c)
 static int
 ssh_channel_opens(struct ssh_session *s, double now)
 {
-	struct ssh_channel *c;
+	struct ssh_channel *c, *next;
 
 	/* Queued opens whose time ran out while they waited their turn. */
-	TAILQ_FOREACH(c, &s->chans, entry) {
-		if (c->state != SSH_CH_QUEUED || c->deadline <= 0 ||
-		    now < c->deadline)
+	TAILQ_FOREACH_SAFE(c, &s->openq, qentry, next) {
+		if (c->deadline <= 0 || now < c->deadline)
 			continue;
 		c->deadline = 0;
+		ssh_channel_unqueue(c);
 		if (!c->user_gone && !c->reported && !c->ping) {
 			struct errmsg e;
 
@@ -191,11 +191,10 @@ ssh_channel_opens(struct ssh_session *s, double now)
 		c->state = SSH_CH_GONE;
 	}
 	if (s->opening == NULL) {
-		TAILQ_FOREACH(c, &s->chans, entry)
-			if (c->state == SSH_CH_QUEUED)
-				break;
+		c = TAILQ_FIRST(&s->openq);
 		if (c == NULL)
 			return 0;
+		ssh_channel_unqueue(c);
 		if (c->user_gone) {
 			c->state = SSH_CH_GONE;
 			return 1;
@@ -562,6 +561,7 @@ ssh_channel_kill_all(struct ssh_session *s, const struct errmsg *e)
 
 	s->opening = NULL;
 	TAILQ_FOREACH_SAFE(c, &s->chans, entry, next) {
+		ssh_channel_unqueue(c);
 		ssh_channel_close_fd(c);
 		ssh_channel_report(c, e);
 		c->state = SSH_CH_GONE;
@@ -574,8 +574,10 @@ ssh_channel_probe(struct ssh_session *s)
 {
 	struct ssh_channel *c;
 
-	TAILQ_FOREACH(c, &s->chans, entry)
-		if (c->ping && c->state <= SSH_CH_OPENING)
+	if (s->opening != NULL && s->opening->ping)
+		return 0;
+	TAILQ_FOREACH(c, &s->openq, qentry)
+		if (c->ping)
 			return 0;
 	c = xcalloc(1, sizeof(*c));
 	c->s = s;
@@ -584,8 +586,20 @@ ssh_channel_probe(struct ssh_session *s)
 	c->host = xstrdup(SSH_PROBE_TYPE);
 	c->state = SSH_CH_QUEUED;
 	TAILQ_INSERT_TAIL(&s->chans, c, entry);
+	TAILQ_INSERT_TAIL(&s->openq, c, qentry);
+	c->queued = 1;
 	ssh_session_kick(s);
 	return 1;
+}
+
+/* Take c off the queue of opens, if it is there. */
+void
+ssh_channel_unqueue(struct ssh_channel *c)
+{
+	if (!c->queued)
+		return;
+	TAILQ_REMOVE(&c->s->openq, c, qentry);
+	c->queued = 0;
 }
 
 /* Close the socket and its events. */
@@ -632,6 +646,7 @@ ssh_channel_destroy(struct ssh_channel *c)
 
 	if (s->opening == c)
 		s->opening = NULL;
+	ssh_channel_unqueue(c);
 	TAILQ_REMOVE(&s->chans, c, entry);
 	ssh_channel_close_fd(c);
 	free(c->in);
@@ -661,6 +676,8 @@ ssh_channel_direct(struct ssh_session *s, const char *host, uint16_t port,
 	ssh_channel_watch(c, fd);
 	c->state = SSH_CH_QUEUED;
 	TAILQ_INSERT_TAIL(&s->chans, c, entry);
+	TAILQ_INSERT_TAIL(&s->openq, c, qentry);
+	c->queued = 1;
 	ssh_session_kick(s);
 	return c;
 }

@@ -55,6 +55,8 @@ enum ssh_chan_state {
 
 struct ssh_channel {
 	TAILQ_ENTRY(ssh_channel) entry;
+	TAILQ_ENTRY(ssh_channel) qentry;	/* in openq while QUEUED */
+	int queued;
 	struct ssh_session *s;
 	enum ssh_chan_state state;
 	int ping;		/* a keepalive probe, not a user's channel */
@@ -133,6 +135,7 @@ struct ssh_session {
 	int did_read;		/* a libssh2 call read the transport */
 	int io_error;		/* errno of the first socket error */
 	int peer_eof;		/* the server closed the connection */
+	int no_quickack;	/* the socket is not TCP */
 	char goodbye[200];	/* its DISCONNECT message, sanitized */
 	int goodbye_reason;
 	uint64_t rx_bytes;	/* received so far */
@@ -143,6 +146,8 @@ struct ssh_session {
 
 	struct ssh_auth *auth;
 	struct ssh_chanq chans;	/* all channels, in open order */
+	struct ssh_chanq openq;	/* those waiting for their open: the pump
+				   and the timer look only here for them */
 	struct ssh_channel *opening;	/* the one being opened, if any */
 	struct ssh_listenq listeners;	/* remote forwards */
 	struct ssh_listener *requesting;	/* the one being requested */
@@ -189,6 +194,7 @@ int ssh_channel_pump_all(struct ssh_session *s);
 void ssh_channel_kill_all(struct ssh_session *s, const struct errmsg *e);
 void ssh_channel_destroy(struct ssh_channel *c);
 void ssh_channel_reap(struct ssh_session *s);
+void ssh_channel_unqueue(struct ssh_channel *c);
 int ssh_channel_probe(struct ssh_session *s);
 struct ssh_channel *ssh_channel_adopt(struct ssh_session *s,
     LIBSSH2_CHANNEL *ch);

@@ -74,6 +74,30 @@ ssh_send_cb(libssh2_socket_t fd, const void *buf, size_t len, int flags,
 	return (ssize_t)len;
 }
 
+/*
+ * Acknowledge what the server sent at once.  sshd leaves Nagle on for
+ * sessions without a terminal, so its second small packet (a channel's
+ * data after another's open confirmation) waits for our ACK; Linux would
+ * delay that ACK up to 40 ms when we have nothing to send.  Quick-ACK mode
+ * does not stick, so it is asked for after every read; a socket that is
+ * not TCP (a ProxyCommand's) says no once and is not asked again.
+ */
+static void
+ssh_session_quickack(struct ssh_session *s)
+{
+#ifdef TCP_QUICKACK
+	int one = 1;
+
+	if (s->no_quickack)
+		return;
+	if (setsockopt(s->fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+	    sizeof(one)) == -1)
+		s->no_quickack = 1;
+#else
+	(void)s;
+#endif
+}
+
 /* libssh2's RECV callback: read the socket, noting when the server was
  * last heard from (that is what keepalive judges by). */
 static ssize_t
@@ -110,6 +134,7 @@ ssh_recv_cb(libssh2_socket_t fd, void *buf, size_t len, int flags,
 		s->last_rx = clock_now();
 		s->probes_unanswered = 0;
 		s->rx_bytes += (uint64_t)n;
+		ssh_session_quickack(s);
 		return n;
 	}
 	if (n == 0) {
@@ -476,10 +501,12 @@ ssh_session_next_wake(struct ssh_session *s)
 	if (s->state == SSH_ST_READY && s->opts.alive_interval > 0)
 		t = s->last_rx + s->opts.alive_interval *
 		    (s->probes_unanswered + 1);
-	TAILQ_FOREACH(c, &s->chans, entry)
-		if (c->deadline > 0 && c->state <= SSH_CH_OPENING &&
-		    (t == 0 || c->deadline < t))
+	TAILQ_FOREACH(c, &s->openq, qentry)
+		if (c->deadline > 0 && (t == 0 || c->deadline < t))
 			t = c->deadline;
+	c = s->opening;
+	if (c != NULL && c->deadline > 0 && (t == 0 || c->deadline < t))
+		t = c->deadline;
 	return t;
 }
 
@@ -607,6 +634,7 @@ ssh_session_start(struct event_base *base, int fd, const struct ssh_opts *o,
 	s->lost = lost;
 	s->arg = arg;
 	TAILQ_INIT(&s->chans);
+	TAILQ_INIT(&s->openq);
 	TAILQ_INIT(&s->listeners);
 	ssh_session_copy_opts(s, o);
 	s->started = s->last_rx = clock_now();
