@@ -12,22 +12,14 @@
 #ifndef HOPKIT_FWD_INT_H
 #define HOPKIT_FWD_INT_H
 
-#include <sys/queue.h>
-
 #include <stdint.h>
 #include <time.h>
-
-#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
-#endif
 
 #include "backoff.h"
 #include "fwd.h"
 #include "sshconf.h"
 #include "status.h"
+#include "tailq.h"
 
 struct evconnlistener;
 struct event;

@@ -14,22 +14,14 @@
 #ifndef HOPKIT_SSH_INT_H
 #define HOPKIT_SSH_INT_H
 
-#include <sys/queue.h>
-
 #include <stddef.h>
 #include <stdint.h>
 
 #include <libssh2.h>
 
-#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
-#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
-	for ((var) = TAILQ_FIRST(head);					\
-	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
-	    (var) = (tvar))
-#endif
-
 #include "errmsg.h"
 #include "ssh.h"
+#include "tailq.h"
 
 struct event;
 struct evbuffer;

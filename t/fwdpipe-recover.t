@@ -80,7 +80,7 @@ is "up" "$(fwd_status "$SOCK" state)" "first session: state up"
 ok "first session: a round trip through -L $LP" fwd_echo "$LP"
 ok "first session: a round trip through -R $RP (the server's port)" fwd_echo "$RP"
 is_int 0 "$(fwd_status "$SOCK" reconnects)" "first session: reconnects 0"
-inode1=$(fwd_listen_inodes "$A" "$LP")
+inode1=$(fixture_listen_inodes "$A" "$LP")
 ok "the -L listener's socket inodes: $inode1" test -n "$inode1"
 
 # Two connections in flight, one through each forward.
@@ -121,7 +121,7 @@ LATE=$FWD_CLIENT_PID
 fixture_wait_log "$T_TMP/late" '^connected ' 5
 like '^connected ' "$(head -n 1 "$T_TMP/late")" "during the outage a new connection to -L is accepted (not refused)"
 like "LISTEN .*:$LP " "$(ss -ltnH "sport = :$LP")" "ss -ltn: -L port $LP is listening while sshd is down"
-is "$inode1" "$(fwd_listen_inodes "$A" "$LP")" "... by the same socket as before the outage"
+is "$inode1" "$(fixture_listen_inodes "$A" "$LP")" "... by the same socket as before the outage"
 
 # The outage lasts 3 s (that is the scenario, not a wait for readiness).
 sleep "$(awk -v ms=$((3000 - $(since "$tdown"))) 'BEGIN { print (ms > 0 ? ms / 1000 : 0) }')"
@@ -139,7 +139,7 @@ is "up" "$(fwd_status "$SOCK" state)" "after the outage: state up"
 is_int 1 "$(fwd_status "$SOCK" reconnects)" "after the outage: reconnects 1"
 is "up up" "$(fwd_status "$SOCK" forwards.0.state forwards.1.state | tr '\n' ' ' | sed 's/ $//')" \
 	"after the outage: both forwards up"
-is "$inode1" "$(fwd_listen_inodes "$A" "$LP")" "the -L listener was never closed: same socket inodes after the outage"
+is "$inode1" "$(fixture_listen_inodes "$A" "$LP")" "the -L listener was never closed: same socket inodes after the outage"
 like 'reconnected' "$(<"$LOG")" "the log says it reconnected"
 
 fixture_wait_log "$T_TMP/late" '^(echo|eof|reset|timeout)' 15

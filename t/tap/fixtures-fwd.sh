@@ -48,9 +48,9 @@
 #                             "@name" for the abstract namespace) that
 #                             appends each line of each datagram to OUT as
 #                             "MS LINE"; sets FWD_NOTIFY_PID
-#   fwd_listen_inodes PID PORT
-#                             the inodes of PID's listening sockets on
-#                             PORT, sorted, on one line
+#
+# (fixture_listen_inodes, in fixtures.sh, tells whether a listener was
+# ever closed.)
 #
 # MS is the wall clock in milliseconds, the same clock as tap_now_ms.
 # shellcheck disable=SC2034,SC2153 # variables for the caller; SSHD_* from fixtures.sh
@@ -318,25 +318,3 @@ fwd_notify_recv() {
 	}
 }
 
-# fwd_listen_inodes PID PORT: see the top of this file.
-fwd_listen_inodes() {
-	local pid=$1 hex f table laddr st inode fd link out=()
-	local -A inodes=()
-	printf -v hex '%04X' "$2"
-	for f in "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6"; do
-		{ table=$(<"$f"); } 2>/dev/null || continue
-		while read -r _ laddr _ st _ _ _ _ _ inode _; do
-			[[ $st == 0A && ${laddr##*:} == "$hex" ]] && inodes[$inode]=1
-		done <<<"$table"
-	done
-	for fd in "/proc/$pid/fd/"*; do
-		link=$(readlink -- "$fd" 2>/dev/null) || continue
-		[[ $link == socket:* ]] || continue
-		link=${link#socket:[}
-		link=${link%]}
-		[[ -n ${inodes[$link]-} ]] && out+=("$link")
-	done
-	((${#out[@]} > 0)) || return 1
-	printf '%s\n' "${out[@]}" | sort -n | tr '\n' ' ' | sed 's/ $//'
-	echo
-}

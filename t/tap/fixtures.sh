@@ -343,7 +343,15 @@ fixture__forget() {
 # socket (IPv4 or IPv6) on PORT.  Read from /proc: no connection is made,
 # and a stranger that took the port in the meantime does not count.
 fixture__listening() {
-	local pid=$1 hex f table laddr st inode fd link
+	fixture_listen_inodes "$1" "$2" >/dev/null
+}
+
+# fixture_listen_inodes PID PORT: print the inodes of the listening TCP
+# sockets on PORT that process PID holds, sorted, on one line; return 1 if
+# it holds none.  The same inodes later mean the same sockets were never
+# closed.
+fixture_listen_inodes() {
+	local pid=$1 hex f table laddr st inode fd link out=()
 	local -A inodes=()
 	printf -v hex '%04X' "$2"
 	for f in "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6"; do
@@ -359,9 +367,12 @@ fixture__listening() {
 		link=$(readlink -- "$fd" 2>/dev/null) || continue
 		[[ $link == socket:* ]] || continue
 		link=${link#socket:[}
-		[[ -n ${inodes[${link%]}]-} ]] && return 0
+		link=${link%]}
+		[[ -n ${inodes[$link]-} ]] && out+=("$link")
 	done
-	return 1
+	((${#out[@]} > 0)) || return 1
+	printf '%s\n' "${out[@]}" | sort -n | tr '\n' ' ' | sed 's/ $//'
+	echo
 }
 
 # fixture__wait_listen PID PORT SECS: poll until PID listens on PORT (it
