@@ -93,8 +93,7 @@ fwd_check_ready(struct fwd *f)
 		if (f->fws[i].kind == STATUS_FWD_REMOTE && !f->fws[i].answered)
 			return;
 	f->ready_told = 1;
-	notify_ready(f->notify);
-	fwd_state_changed(f);
+	notify_ready(f->notify);	/* callers sent STATUS= just before */
 	f->cb(FWD_EV_READY, 0, f->arg);
 }
 
@@ -153,6 +152,7 @@ fwd_lost_cb(const struct errmsg *e, void *arg)
 	struct fwd *f = arg;
 	uint64_t open = f->channels;
 	double delay, up = clock_now() - f->up_since;
+	char when[32];
 
 	if (f->s == NULL)
 		return;
@@ -160,13 +160,11 @@ fwd_lost_cb(const struct errmsg *e, void *arg)
 	fwd_set_error(f, "%s", e->text);
 	delay = backoff_lost(&f->bo, clock_now());
 	if (delay > 0)
-		log_warn("%s; up %.0f s, %llu connection%s closed; reconnecting "
-		    "in %.1f s", e->text, up, (unsigned long long)open,
-		    open == 1 ? "" : "s", delay);
+		snprintf(when, sizeof(when), "in %.1f s", delay);
 	else
-		log_warn("%s; up %.0f s, %llu connection%s closed; reconnecting "
-		    "now", e->text, up, (unsigned long long)open,
-		    open == 1 ? "" : "s");
+		snprintf(when, sizeof(when), "now");
+	log_warn("%s; up %.0f s, %llu connection%s closed; reconnecting %s",
+	    e->text, up, (unsigned long long)open, open == 1 ? "" : "s", when);
 	fwd_schedule(f, delay);
 }
 

@@ -9,6 +9,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}" "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/t/tap/libtap.sh"
 . "$top_srcdir/t/tap/fixtures.sh"
+. "$top_srcdir/t/tap/fixtures-fwd.sh"
 
 FWDPIPE=$top_builddir/tools/fwdpipe
 JUMPCAT=$top_builddir/tools/jumpcat
@@ -112,24 +113,14 @@ ok "ProxyJump in ssh_config: connected" test $? -eq 0 || diag "$(cat "$LOG")"
 is "$SUM" "$(echo_sum)" "... and forwards"
 is_int $((jl + 1)) "$(logins "$JLOG")" "... through the jump host"
 
-# The jump host dies: the loss is noticed, and once it is back the whole
-# chain is rebuilt and the forward works again.  sshd's per-connection
-# processes run in sessions of their own: they go first, then the listener.
-kill_tree() {
-	local c
-	for c in $(pgrep -P "$1"); do
-		kill_tree "$c"
-	done
-	kill -KILL "$1" 2>/dev/null
-}
-for c in $(pgrep -P "$JPID"); do
-	kill_tree "$c"
-done
-fixture_stop "$JPID"
+# The jump host dies (its listener and its sessions): the loss is
+# noticed, and once it is back the whole chain is rebuilt and the forward
+# works again.
+SSHD_PID=$JPID SSHD_DIR=$JDIR SSHD_PORT=$JPORT SSHD_LOG=$JLOG
+fwd_sshd_down || bail "cannot kill the jump sshd"
 fixture_wait_log "$LOG" 'lost|closed|timeout' 30
 ok "the jump host's death is noticed" test $? -eq 0 || diag "$(cat "$LOG")"
-fixture__spawn "$JDIR/sshd.out" /usr/sbin/sshd -D -f "$JDIR/sshd_config" -E "$JLOG.2"
-fixture_wait_log "$JLOG.2" 'Server listening' 15 || bail "jump sshd did not restart"
+fwd_sshd_up || bail "jump sshd did not restart"
 fixture_wait_log "$LOG" 'reconnected' 20
 ok "reconnected through the restarted jump host" test $? -eq 0 || diag "$(cat "$LOG")"
 is "$SUM" "$(echo_sum)" "... and forwards again"
