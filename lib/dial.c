@@ -403,6 +403,8 @@ dial_resolved_cb(struct addrinfo *ai, int gai_err, int sys_errno, void *arg)
 	size_t n = 0;
 
 	d->resolve = NULL;
+	if (d->opts.resolved_at != NULL)
+		*d->opts.resolved_at = clock_now();
 	if (gai_err != 0) {
 		if (gai_err == EAI_SYSTEM)
 			errmsg_sys(&d->err, sys_errno,
@@ -452,6 +454,8 @@ dial_start_addrs(struct event_base *base, const char *host, uint16_t port,
 {
 	struct dial *d = dial_new(base, host, port, opts, cb, arg);
 
+	if (d->opts.resolved_at != NULL)
+		*d->opts.resolved_at = clock_now();
 	dial_use_addrs(d, addrs, naddrs);
 	return d;
 }

@@ -26,6 +26,8 @@ struct dial_opts {
 	int family;		/* AF_UNSPEC, AF_INET or AF_INET6 */
 	double timeout;		/* whole dial, seconds; 0 for none */
 	double attempt_delay;	/* 0 means DIAL_ATTEMPT_DELAY */
+	double *resolved_at;	/* if not NULL: set to clock_now() when the
+				   addresses are known */
 };
 
 /*

@@ -212,6 +212,20 @@ fwd_attempt_failed(struct fwd *f, const struct errmsg *e,
 	fwd_schedule(f, delay);
 }
 
+/* Remember when this reconnect happened: the latest ones, for the status
+ * document (tunnelcheck counts those in its --reconnect-window). */
+static void
+fwd_note_reconnect(struct fwd *f)
+{
+	if (f->nreconnect_times == STATUS_RECONNECT_TIMES_MAX) {
+		memmove(f->reconnect_times, f->reconnect_times + 1,
+		    (STATUS_RECONNECT_TIMES_MAX - 1) *
+		    sizeof(f->reconnect_times[0]));
+		f->nreconnect_times--;
+	}
+	f->reconnect_times[f->nreconnect_times++] = (int64_t)time(NULL);
+}
+
 /* The attempt ended: a ready session, or a failure. */
 static void
 fwd_session_cb(struct ssh_session *s, const struct sshconf *cfg,
@@ -231,6 +245,7 @@ fwd_session_cb(struct ssh_session *s, const struct sshconf *cfg,
 	backoff_connected(&f->bo, f->up_since);
 	if (f->ever_up) {
 		f->reconnects++;
+		fwd_note_reconnect(f);
 		log_notice("reconnected to %s (reconnect %llu)", f->o->dest,
 		    (unsigned long long)f->reconnects);
 	} else {
@@ -509,6 +524,13 @@ fwd_status(struct fwd *f, struct status_doc *doc)
 	fwd_conn_totals(f, &out, &in);
 	doc->bytes_out = f->bytes_out + out;
 	doc->bytes_in = f->bytes_in + in;
+	if (f->nreconnect_times > 0) {
+		doc->reconnect_times = xcalloc(f->nreconnect_times,
+		    sizeof(*doc->reconnect_times));
+		memcpy(doc->reconnect_times, f->reconnect_times,
+		    f->nreconnect_times * sizeof(*doc->reconnect_times));
+		doc->nreconnect_times = f->nreconnect_times;
+	}
 	for (size_t i = 0; i < f->nfws; i++) {
 		const struct fwd_forward *fw = &f->fws[i];
 		struct status_forward *sf = status_add_forward(doc);

@@ -123,6 +123,9 @@ struct fwd {
 	double up_since;		/* clock_now() when the session came up */
 	int ever_up;
 	uint64_t reconnects;
+	int64_t reconnect_times[STATUS_RECONNECT_TIMES_MAX];	/* epoch s,
+						   oldest first: the latest */
+	size_t nreconnect_times;
 	char last_error[512];
 	time_t last_error_time;
 	int probing;			/* the server is unreachable */

@@ -176,7 +176,7 @@ hop_fail(struct hop *h, enum hop_fail fail, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(h->err.text, sizeof(h->err.text), fmt, ap);
 	va_end(ap);
-	h->err.code = fail == HOP_FAIL_CONNECT ? ECONNREFUSED : EPROTO;
+	h->err.code = fail == HOP_FAIL_PROTOCOL ? EPROTO : 0;
 	hop_close_fd(h);
 	hop_finish(h, -1);
 }
@@ -301,10 +301,14 @@ hop_socks_fail(struct hop *h, const struct errmsg *e, const char *hp)
 	enum hop_fail fail = e->code == EPROTO ? HOP_FAIL_PROTOCOL :
 	    HOP_FAIL_REFUSED;
 
-	if (hp != NULL)
+	if (hp != NULL) {
 		hop_fail(h, fail, "proxy %s refused CONNECT to %s: %s",
 		    h->proxy_name, hp, hop_socks_reason(e->text));
-	else if (h->state == HOP_SOCKS5_METHOD && e->code == EACCES &&
+		/* The target itself refused: keep that apart (tunnelcheck's
+		 * --refuse-state).  The callback runs later, from the loop. */
+		if (e->code == ECONNREFUSED)
+			h->err.code = ECONNREFUSED;
+	} else if (h->state == HOP_SOCKS5_METHOD && e->code == EACCES &&
 	    h->opts.user == NULL)
 		/* It wants a login, and none was given: say how to give one. */
 		hop_fail(h, fail, "proxy %s: %s; use --proxy-auth-file or "
@@ -704,6 +708,8 @@ hop_dialed_cb(int fd, const struct sockaddr *addr, const struct errmsg *e,
 		return;
 	}
 	fdio_set_nodelay(fd);
+	if (h->opts.times != NULL)
+		h->opts.times->connected = clock_now();
 	if (h->opts.proxy == NULL) {
 		hop_finish(h, fd);
 		return;
@@ -734,6 +740,9 @@ static void
 hop_dial(struct hop *h)
 {
 	struct dial_opts o = { .family = h->opts.family };
+
+	if (h->opts.times != NULL)
+		o.resolved_at = &h->opts.times->resolved;
 
 	h->state = HOP_DIAL;
 	if (h->opts.proxy != NULL)

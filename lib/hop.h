@@ -33,6 +33,12 @@ enum hop_fail {
 	HOP_FAIL_PROTOCOL,	/* the proxy broke the protocol, or timed out */
 };
 
+/* When the hop reached each step (clock_now()); 0 if it did not. */
+struct hop_times {
+	double resolved;	/* the proxy's (or the host's) addresses known */
+	double connected;	/* TCP connected to the proxy (or the host) */
+};
+
 struct hop_opts {
 	int family;			/* AF_UNSPEC, AF_INET, AF_INET6 */
 	double timeout;			/* the whole setup, seconds; 0: none */
@@ -41,6 +47,8 @@ struct hop_opts {
 	struct tls_opts proxy_tls;	/* https:// proxies: how to check it */
 	int peek;			/* leave the tunnel's first bytes in the
 					   socket (early_len is then always 0) */
+	struct hop_times *times;	/* filled in as the hop goes, if not
+					   NULL */
 };
 
 /*

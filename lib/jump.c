@@ -32,6 +32,7 @@
 #include "proxycmd.h"
 #include "ssh.h"
 #include "sshconf.h"
+#include "sshopts.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -51,7 +52,6 @@ struct jump_hop {
 	struct ssh_session *s;
 	struct ssh_channel *next;	/* to the next host or the target */
 	int carry_fd;		/* our end of that channel's socketpair */
-	const char **ids, **khs;	/* for ssh_opts */
 };
 
 struct jump {
@@ -297,56 +297,17 @@ jump_session_start(struct jump_hop *h, int fd, const unsigned char *early,
     size_t early_len)
 {
 	const struct sshconf *c = &h->cfg;
-	struct ssh_opts o;
-	size_t nk = 0;
+	struct sshopts so;
 
-	memset(&o, 0, sizeof(o));
-	o.label = h->label;
-	o.host = c->hostname;
-	o.port = (uint16_t)c->port;
-	o.hostkey_alias = c->hostkeyalias;
-	o.user = c->user;
-	h->ids = xcalloc(c->identityfile.count + 1, sizeof(*h->ids));
-	for (size_t i = 0; i < c->identityfile.count; i++)
-		h->ids[i] = c->identityfile.item[i];
-	o.identity_files = h->ids;
-	o.n_identity_files = c->identityfile.count;
-	o.identities_only = c->identitiesonly;
-	if (c->agent == SSHCONF_AGENT_PATH)
-		o.agent_sock = c->identityagent;
-	else if (c->agent == SSHCONF_AGENT_ENV && c->identityagent != NULL)
-		o.agent_sock = getenv(c->identityagent);
-	if (o.agent_sock != NULL && *o.agent_sock == '\0')
-		o.agent_sock = NULL;
-	h->khs = xcalloc(c->userknownhostsfile.count +
-	    c->globalknownhostsfile.count + 1, sizeof(*h->khs));
-	for (size_t i = 0; i < c->userknownhostsfile.count; i++)
-		h->khs[nk++] = c->userknownhostsfile.item[i];
-	o.n_user_known_hosts = nk;
-	for (size_t i = 0; i < c->globalknownhostsfile.count; i++)
-		h->khs[nk++] = c->globalknownhostsfile.item[i];
-	o.known_hosts = h->khs;
-	o.n_known_hosts = nk;
-	switch (c->stricthostkeychecking) {
-	case SSHCONF_STRICT_ACCEPT_NEW:
-		o.strict = SSH_STRICT_ACCEPT_NEW;
-		break;
-	case SSHCONF_STRICT_NO:
-		o.strict = SSH_STRICT_NO;
-		break;
-	default:
-		o.strict = SSH_STRICT_YES;	/* nobody can answer "ask" */
-	}
-	o.hash_known_hosts = c->hashknownhosts;
-	o.alive_interval = c->serveraliveinterval;
-	o.alive_count = c->serveralivecountmax;
-	o.timeout = jump_hop_timeout(h);
-	o.early = early;
-	o.early_len = early_len;
+	sshopts_from_config(&so, c, h->label);
+	so.o.timeout = jump_hop_timeout(h);
+	so.o.early = early;
+	so.o.early_len = early_len;
 	log_debug("%s: SSH to %s@%s port %d", h->label, c->user, c->hostname,
 	    c->port);
-	h->s = ssh_session_start(h->j->base, fd, &o, jump_session_ready,
+	h->s = ssh_session_start(h->j->base, fd, &so.o, jump_session_ready,
 	    jump_session_lost, h);
+	sshopts_free(&so);	/* ssh_session_start copied what it needs */
 }
 
 /* The first host's TCP connection (or proxy hop) is up, or failed. */
@@ -619,8 +580,6 @@ jump_free(struct jump *j)
 		if (h->proxy_pid > 0)
 			proxycmd_stop(h->proxy_pid, NULL, 0);
 		sshconf_free(&h->cfg);
-		free(h->ids);
-		free(h->khs);
 		free(h->label);
 	}
 	free(j->hops);

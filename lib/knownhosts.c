@@ -1144,7 +1144,9 @@ knownhosts_append(const char *path, const char *line, struct errmsg *e)
 	buf[o++] = '\n';
 	rc = knownhosts_write_all(fd, path, buf, o, st.st_size, e);
 	free(buf);
-	if (rc == 0 && fsync(fd) == -1)
+	/* EINVAL: a file that cannot be synced (/dev/null, as a
+	 * UserKnownHostsFile that keeps nothing). */
+	if (rc == 0 && fsync(fd) == -1 && errno != EINVAL)
 		rc = errmsg_sys(e, errno, "cannot sync %s", path);
 out:
 	if (close(fd) == -1 && rc == 0)

@@ -61,6 +61,14 @@ struct ssh_opts {
 	int alive_interval;	/* seconds; 0: no probes */
 	int alive_count;	/* unanswered probes before giving up */
 	double timeout;		/* key exchange + authentication; 0: none */
+	const char *hostkey_algorithms;	/* offer only these ("a,b"), or
+					   NULL for the usual list */
+	const char *const *hostkey_pins;	/* "SHA256:..." fingerprints: the
+					   key must be one of them; known_hosts
+					   is then not read (tunnelcheck) */
+	size_t n_hostkey_pins;
+	int no_auth;		/* ready once the host key is checked: key
+				   exchange only, no login (tunnelcheck) */
 	const unsigned char *early;	/* bytes already read from fd (a */
 	size_t early_len;		/* proxy's reply came with them) */
 };
@@ -90,6 +98,14 @@ void ssh_session_free(struct ssh_session *s);
 
 /* The negotiated algorithms, "kex K, host key H, cipher C, mac M". */
 const char *ssh_session_algorithms(const struct ssh_session *s);
+
+/* The server's host key as "TYPE SHA256:...", once the key exchange is
+ * done ("" before). */
+const char *ssh_session_hostkey(const struct ssh_session *s);
+
+/* When (clock_now()) the key exchange and host key check were done; 0
+ * before. */
+double ssh_session_kex_done(const struct ssh_session *s);
 
 /* How many channels are open or being opened. */
 size_t ssh_session_channels(const struct ssh_session *s);

@@ -165,6 +165,27 @@ ssh_channel_open_step(struct ssh_session *s, struct ssh_channel *c)
 	return 1;
 }
 
+/*
+ * libssh2 waits for an open's answer packet by packet and stops there:
+ * packets that came in the same read (the target's first bytes, say an
+ * SSH banner right behind the confirmation, as a proxy or an outer channel
+ * delivers them) stay in its buffer, unparsed, where no socket event will
+ * ever bring them out.  A zero-length read of an open channel makes it
+ * parse everything it holds, before this pass looks at the channels.
+ */
+static void
+ssh_channel_parse_buffered(struct ssh_session *s)
+{
+	struct ssh_channel *c;
+	char byte;
+
+	TAILQ_FOREACH(c, &s->chans, entry)
+		if (c->state == SSH_CH_OPEN && c->ch != NULL) {
+			(void)libssh2_channel_read(c->ch, &byte, 0);
+			return;
+		}
+}
+
 /* Start the next queued open, or move the current one on.  An open
  * whose deadline passed is reported to its user now; libssh2 still has
  * to see it through before the next one can start. */
@@ -215,7 +236,10 @@ ssh_channel_opens(struct ssh_session *s, double now)
 		ssh_channel_report(c, &e);
 	}
 	s->did_read = 1;
-	return ssh_channel_open_step(s, c);
+	if (ssh_channel_open_step(s, c) == 0)
+		return 0;
+	ssh_channel_parse_buffered(s);
+	return 1;
 }
 
 /*

@@ -141,8 +141,15 @@ ssh_hostkey_unknown(struct ssh_session *s, const struct knownhosts_result *r,
 		    "check RSA host keys with rsa-sha2: add the server's "
 		    "ed25519 or ecdsa key)" : "");
 	}
-	if (o->strict == SSH_STRICT_ACCEPT_NEW || o->strict == SSH_STRICT_NO)
-		return ssh_hostkey_record(s, blob, len, type, fp, e);
+	if (o->strict == SSH_STRICT_ACCEPT_NEW || o->strict == SSH_STRICT_NO) {
+		/* The policy accepts the key; not being able to record it
+		 * is worth a warning, not a refusal (as in ssh). */
+		if (ssh_hostkey_record(s, blob, len, type, fp, e) == -1)
+			log_warn("%s; connecting anyway (StrictHostKeyChecking "
+			    "%s)", e->text, o->strict == SSH_STRICT_NO ? "no" :
+			    "accept-new");
+		return 0;
+	}
 	file = o->n_user_known_hosts > 0 ? o->known_hosts[0] :
 	    "~/.ssh/known_hosts";
 	if (knownhosts_manual_line(line, sizeof(line), o->host, o->port,
@@ -153,6 +160,42 @@ ssh_hostkey_unknown(struct ssh_session *s, const struct knownhosts_result *r,
 	    "right key, add this line to %s: %s", o->label, name, type, fp,
 	    r->cert_authority ? " and @cert-authority lines are not supported"
 	    : "", file, line);
+}
+
+/* Is "SHA256:x" the same fingerprint as pin, which may carry base64's
+ * "=" padding (ssh-keygen leaves it off)? */
+static int
+ssh_hostkey_fp_equal(const char *fp, const char *pin)
+{
+	size_t n = strlen(pin);
+
+	while (n > 0 && pin[n - 1] == '=')
+		n--;
+	return strlen(fp) == n && strncmp(fp, pin, n) == 0;
+}
+
+/* The key must be one of the pinned fingerprints; known_hosts is not
+ * read.  A mismatch names both: what the server has and what was asked. */
+static int
+ssh_hostkey_pinned(struct ssh_session *s, const char *type, const char *fp,
+    struct errmsg *e)
+{
+	const struct ssh_opts *o = &s->opts;
+	char want[ERRMSG_MAX / 2];
+	size_t off = 0;
+
+	for (size_t i = 0; i < o->n_hostkey_pins; i++)
+		if (ssh_hostkey_fp_equal(fp, o->hostkey_pins[i])) {
+			log_debug("%s: host key %s %s is pinned", o->label, type,
+			    fp);
+			return 0;
+		}
+	want[0] = '\0';
+	for (size_t i = 0; i < o->n_hostkey_pins && off < sizeof(want); i++)
+		off += (size_t)snprintf(want + off, sizeof(want) - off, "%s%s",
+		    i > 0 ? " or " : "", o->hostkey_pins[i]);
+	return errmsg_set(e, 0, "%s: host key %s %s does not match the "
+	    "pinned %s", o->label, type, fp, want);
 }
 
 int
@@ -175,6 +218,9 @@ ssh_hostkey_verify(struct ssh_session *s, struct errmsg *e)
 		type = "unknown-type";
 	if (knownhosts_fingerprint(blob, len, fp, sizeof(fp)) == -1)
 		snprintf(fp, sizeof(fp), "(no fingerprint)");
+	snprintf(s->hostkey, sizeof(s->hostkey), "%s %s", type, fp);
+	if (o->n_hostkey_pins > 0)
+		return ssh_hostkey_pinned(s, type, fp, e);
 	memset(&r, 0, sizeof(r));
 	if (knownhosts_check(files, nfiles, o->host, o->port, o->hostkey_alias,
 	    NULL, blob, len, &r, e) == -1) {

@@ -20,6 +20,7 @@
 #include <libssh2.h>
 
 #include "errmsg.h"
+#include "knownhosts.h"
 #include "ssh.h"
 #include "tailq.h"
 
@@ -154,6 +155,8 @@ struct ssh_session {
 	ssh_lost_cb lost;
 	void *arg;
 	char algos[256];
+	char hostkey[KNOWNHOSTS_FP_MAX + 48];	/* "TYPE SHA256:..." */
+	double kex_done;
 	struct errmsg err;
 };
 

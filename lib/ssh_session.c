@@ -288,6 +288,18 @@ ssh_session_why_gone(const struct ssh_session *s)
 	return "connection closed by the server";
 }
 
+/* The session is ready: tell the owner. */
+static void
+ssh_session_ready_now(struct ssh_session *s)
+{
+	s->state = SSH_ST_READY;
+	s->deadline = 0;
+	s->last_rx = clock_now();
+	s->again = 1;
+	if (s->ready != NULL)
+		s->ready(s, NULL, 0, s->arg);
+}
+
 /* Key exchange and the host key check. */
 static void
 ssh_session_handshake(struct ssh_session *s)
@@ -313,8 +325,13 @@ ssh_session_handshake(struct ssh_session *s)
 		ssh_session_fail(s, SSH_FAIL_HOSTKEY, "%s", e.text);
 		return;
 	}
-	s->state = SSH_ST_AUTH;
+	s->kex_done = clock_now();
 	s->again = 1;
+	if (s->opts.no_auth) {
+		ssh_session_ready_now(s);
+		return;
+	}
+	s->state = SSH_ST_AUTH;
 }
 
 /* Authentication; on success the owner hears that the session is ready. */
@@ -341,13 +358,8 @@ ssh_session_auth(struct ssh_session *s)
 	}
 	ssh_auth_free(s->auth);
 	s->auth = NULL;
-	s->state = SSH_ST_READY;
-	s->deadline = 0;
-	s->last_rx = clock_now();
-	s->again = 1;
 	log_debug("%s: authenticated as %s", s->opts.label, s->opts.user);
-	if (s->ready != NULL)
-		s->ready(s, NULL, 0, s->arg);
+	ssh_session_ready_now(s);
 }
 
 /* One pass of the state machine. */
@@ -583,6 +595,10 @@ ssh_session_copy_opts(struct ssh_session *s, const struct ssh_opts *o)
 	    o->n_identity_files);
 	s->opts.known_hosts = ssh_session_keep_list(s, o->known_hosts,
 	    o->n_known_hosts);
+	s->opts.hostkey_algorithms = ssh_session_keep(s,
+	    o->hostkey_algorithms);
+	s->opts.hostkey_pins = ssh_session_keep_list(s, o->hostkey_pins,
+	    o->n_hostkey_pins);
 	if (s->opts.alive_count < 0)
 		s->opts.alive_count = 3;
 	if (o->early_len > 0) {
@@ -615,7 +631,8 @@ ssh_session_setup(struct ssh_session *s, struct errmsg *e)
 	libssh2_session_set_blocking(s->ls, 0);
 	libssh2_session_banner_set(s->ls, "SSH-2.0-hopkit_" PACKAGE_VERSION
 	    " libssh2_" LIBSSH2_VERSION);
-	hostkeys = ssh_hostkey_prefs(&s->opts);
+	hostkeys = s->opts.hostkey_algorithms != NULL ?
+	    xstrdup(s->opts.hostkey_algorithms) : ssh_hostkey_prefs(&s->opts);
 	rc = ssh_algo_set_prefs(s->ls, hostkeys, e);
 	free(hostkeys);
 	return rc;
@@ -727,6 +744,18 @@ ssh_session_free(struct ssh_session *s)
 		return;
 	}
 	ssh_session_destroy(s);
+}
+
+const char *
+ssh_session_hostkey(const struct ssh_session *s)
+{
+	return s->hostkey;
+}
+
+double
+ssh_session_kex_done(const struct ssh_session *s)
+{
+	return s->kex_done;
 }
 
 const char *

@@ -95,6 +95,7 @@ status_free(struct status_doc *doc)
 	free(doc->version);
 	free(doc->host);
 	free(doc->last_error);
+	free(doc->reconnect_times);
 	memset(doc, 0, sizeof(*doc));
 }
 
@@ -248,7 +249,7 @@ status_forward_json(const struct status_forward *f)
 int
 status_to_json(const struct status_doc *doc, char **out, struct errmsg *e)
 {
-	json_t *root, *fwds;
+	json_t *root, *fwds, *times;
 	char *text = NULL;
 	size_t i, len;
 	int bad = 0;
@@ -279,6 +280,12 @@ status_to_json(const struct status_doc *doc, char **out, struct errmsg *e)
 	status_put(root, "connections", status_jcount(doc->connections), &bad);
 	status_put(root, "bytes_out", status_jcount(doc->bytes_out), &bad);
 	status_put(root, "bytes_in", status_jcount(doc->bytes_in), &bad);
+	times = json_array();
+	for (i = 0; times != NULL && i < doc->nreconnect_times; i++)
+		if (json_array_append_new(times,
+		    json_integer(doc->reconnect_times[i])) == -1)
+			bad = 1;
+	status_put(root, "reconnect_times", times, &bad);
 	fwds = json_array();
 	for (i = 0; fwds != NULL && i < doc->nforwards; i++)
 		if (json_array_append_new(fwds,
@@ -434,6 +441,41 @@ status_read_forward(const json_t *v, size_t i, struct status_forward *f,
 	return 0;
 }
 
+/* The optional "reconnect_times": an array of epoch seconds, at most
+ * STATUS_RECONNECT_TIMES_MAX of them. */
+static int
+status_read_times(const json_t *root, struct status_doc *doc,
+    struct errmsg *e)
+{
+	json_t *v;
+	size_t n;
+	int rc = status_find(root, "", "reconnect_times", STATUS_OPTIONAL, &v,
+	    e);
+
+	if (rc <= 0)
+		return rc;
+	if (!json_is_array(v))
+		return errmsg_set(e, EINVAL, "status: field \"reconnect_times\" "
+		    "is not an array");
+	n = json_array_size(v);
+	if (n > STATUS_RECONNECT_TIMES_MAX)
+		return errmsg_set(e, ERANGE, "status: field \"reconnect_times\" "
+		    "has more than %d entries", STATUS_RECONNECT_TIMES_MAX);
+	doc->has_reconnect_times = 1;
+	if (n > 0)
+		doc->reconnect_times = xcalloc(n, sizeof(*doc->reconnect_times));
+	for (size_t i = 0; i < n; i++) {
+		json_t *t = json_array_get(v, i);
+
+		if (!json_is_integer(t) || json_integer_value(t) < 0)
+			return errmsg_set(e, EINVAL, "status: field "
+			    "\"reconnect_times[%zu]\" is not a time", i);
+		doc->reconnect_times[doc->nreconnect_times++] =
+		    json_integer_value(t);
+	}
+	return 0;
+}
+
 /* Read every field of the object root into doc; 0 or -1. */
 static int
 status_read_doc(const json_t *root, struct status_doc *doc, struct errmsg *e)
@@ -462,6 +504,8 @@ status_read_doc(const json_t *root, struct status_doc *doc, struct errmsg *e)
 	    status_read_count(root, "bytes_out", &doc->bytes_out, e) == -1 ||
 	    status_read_count(root, "bytes_in", &doc->bytes_in, e) == -1 ||
 	    status_find(root, "", "forwards", STATUS_REQUIRED, &fwds, e) == -1)
+		return -1;
+	if (status_read_times(root, doc, e) == -1)
 		return -1;
 	doc->state = (enum status_state)state;
 	if (doc->last_error == NULL)
@@ -642,8 +686,12 @@ status_equal(const struct status_doc *a, const struct status_doc *b)
 	    a->last_error_time != b->last_error_time ||
 	    a->channels != b->channels || a->connections != b->connections ||
 	    a->bytes_out != b->bytes_out || a->bytes_in != b->bytes_in ||
-	    a->nforwards != b->nforwards)
+	    a->nforwards != b->nforwards ||
+	    a->nreconnect_times != b->nreconnect_times)
 		return 0;
+	for (size_t i = 0; i < a->nreconnect_times; i++)
+		if (a->reconnect_times[i] != b->reconnect_times[i])
+			return 0;
 	for (size_t i = 0; i < a->nforwards; i++) {
 		const struct status_forward *x = &a->forwards[i];
 		const struct status_forward *y = &b->forwards[i];

@@ -19,9 +19,13 @@
  *    "uptime":3600,"reconnects":2,"last_error":?"kex: timed out",
  *    "last_error_time":?1700000000,"channels":3,"connections":120,
  *    "bytes_out":1048576,"bytes_in":4096,
+ *    "reconnect_times":?[1700000000,1700003600],
  *    "forwards":[{"kind":"remote","spec":"0:localhost:22","state":"up",
  *                 "bound":?"localhost","port":?40022,"error":?"..."}]}
  * "last_error_time" is required when "last_error" is there.
+ * "reconnect_times" holds the epoch seconds of the latest reconnects,
+ * oldest first, at most STATUS_RECONNECT_TIMES_MAX of them (an earlier
+ * fwdpipe did not write it).
  */
 #ifndef HOPKIT_STATUS_H
 #define HOPKIT_STATUS_H
@@ -30,6 +34,8 @@
 #include <stdint.h>
 
 #include "errmsg.h"
+
+#define STATUS_RECONNECT_TIMES_MAX 256
 
 enum status_state {
 	STATUS_CONNECTING,	/* "connecting": an attempt is under way */
@@ -77,6 +83,9 @@ struct status_doc {
 	uint64_t connections;	/* connections forwarded in total */
 	uint64_t bytes_out;	/* bytes sent to the server's side */
 	uint64_t bytes_in;	/* bytes received from it */
+	int64_t *reconnect_times;	/* epoch seconds, oldest first */
+	size_t nreconnect_times;
+	int has_reconnect_times;	/* the field was there (reading) */
 	struct status_forward *forwards;
 	size_t nforwards;
 };

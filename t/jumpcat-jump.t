@@ -246,6 +246,13 @@ run timeout 60 "$JUMPCAT" -F "$T_TMP/pj_config" -J inner 127.0.0.1 "$ECHO" <"$T_
 is "0:hello-agent" "$RUN_RC:$RUN_OUT" "the jump host's own ProxyJump from ssh_config is followed"
 run timeout 60 "$JUMPCAT" -F "$JCFG" -J "$J,$J" 127.0.0.1 "$ECHO" <"$T_TMP/in"
 is "0:hello-agent" "$RUN_RC:$RUN_OUT" "-J with two hosts: a session over a channel of another"
+# A target that speaks first (sshd's banner) while our stdin stays silent.
+# Over an outer channel the channel's open confirmation and the target's
+# first bytes come in one read; libssh2 left the bytes unparsed in its
+# buffer until something else moved (found by tunnelcheck --ssh -J a,b).
+first=$(timeout 3 "$JUMPCAT" -F "$JCFG" -J "$J,$J" 127.0.0.1 "$TPORT" \
+	< <(sleep 5) | head -c 8)
+is "$first" "SSH-2.0-" "-J with two hosts: a target that speaks first is heard before we write"
 
 # --- found in review -------------------------------------------------------------
 # --tls inside the channel: jumpcat must still end after the transfer.

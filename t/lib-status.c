@@ -26,7 +26,8 @@ static const char full_json[] =
     "\"host\":\"bastion\",\"uptime\":3723,\"reconnects\":2,"
     "\"last_error\":\"kex: timed out\",\"last_error_time\":1700000000,"
     "\"channels\":3,\"connections\":120,\"bytes_out\":1048576,"
-    "\"bytes_in\":4096,\"forwards\":["
+    "\"bytes_in\":4096,\"reconnect_times\":[1699990000,1700000000],"
+    "\"forwards\":["
     "{\"kind\":\"local\",\"spec\":\"127.0.0.1:3306:db:3306\","
     "\"state\":\"up\",\"bound\":\"127.0.0.1\",\"port\":3306,"
     "\"error\":null},"
@@ -73,6 +74,10 @@ full_doc(struct status_doc *d)
 	d->connections = 120;
 	d->bytes_out = 1048576;
 	d->bytes_in = 4096;
+	d->reconnect_times = xcalloc(2, sizeof(*d->reconnect_times));
+	d->reconnect_times[0] = 1699990000;
+	d->reconnect_times[1] = 1700000000;
+	d->nreconnect_times = 2;
 	f = status_add_forward(d);
 	f->kind = STATUS_FWD_LOCAL;
 	f->spec = xstrdup("127.0.0.1:3306:db:3306");
@@ -175,7 +180,8 @@ test_write(void)
 	is_string("{\"version\":\"0.1.0\",\"pid\":1,\"state\":\"connecting\","
 	    "\"host\":\"h\",\"uptime\":0,\"reconnects\":0,"
 	    "\"last_error\":null,\"last_error_time\":null,\"channels\":0,"
-	    "\"connections\":0,\"bytes_out\":0,\"bytes_in\":0,\"forwards\":[]}\n",
+	    "\"connections\":0,\"bytes_out\":0,\"bytes_in\":0,"
+	    "\"reconnect_times\":[],\"forwards\":[]}\n",
 	    out, "optional fields are written as null");
 	free(out);
 	status_free(&d);
@@ -612,6 +618,62 @@ test_summary(void)
 	status_free(&d);
 }
 
+/* "reconnect_times": optional (an earlier fwdpipe did not write it),
+ * else epoch seconds, at most STATUS_RECONNECT_TIMES_MAX of them. */
+static void
+test_reconnect_times(void)
+{
+	static const char head[] = "{\"version\":\"1\",\"pid\":1,"
+	    "\"state\":\"up\",\"host\":\"h\",\"uptime\":0,\"reconnects\":0,"
+	    "\"channels\":0,\"connections\":0,\"bytes_out\":0,"
+	    "\"bytes_in\":0,\"forwards\":[]";
+	struct status_doc d;
+	struct errmsg e;
+	char buf[8192];
+	size_t off;
+
+	snprintf(buf, sizeof(buf), "%s}", head);
+	ok(status_from_json(buf, strlen(buf), &d, &e) == 0 &&
+	    !d.has_reconnect_times && d.nreconnect_times == 0,
+	    "reconnect_times absent: read, and said to be absent");
+	status_free(&d);
+	snprintf(buf, sizeof(buf), "%s,\"reconnect_times\":null}", head);
+	ok(status_from_json(buf, strlen(buf), &d, &e) == 0 &&
+	    !d.has_reconnect_times, "reconnect_times null: absent");
+	status_free(&d);
+	snprintf(buf, sizeof(buf), "%s,\"reconnect_times\":[]}", head);
+	ok(status_from_json(buf, strlen(buf), &d, &e) == 0 &&
+	    d.has_reconnect_times && d.nreconnect_times == 0,
+	    "reconnect_times []: there, and empty");
+	status_free(&d);
+	snprintf(buf, sizeof(buf), "%s,\"reconnect_times\":[5,7]}", head);
+	ok(status_from_json(buf, strlen(buf), &d, &e) == 0 &&
+	    d.nreconnect_times == 2 && d.reconnect_times[0] == 5 &&
+	    d.reconnect_times[1] == 7, "reconnect_times [5,7] read in order");
+	status_free(&d);
+	snprintf(buf, sizeof(buf), "%s,\"reconnect_times\":[5,-1]}", head);
+	is_int(-1, status_from_json(buf, strlen(buf), &d, &e),
+	    "a negative time is refused");
+	is_string("status: field \"reconnect_times[1]\" is not a time",
+	    e.text, "naming the entry");
+	snprintf(buf, sizeof(buf), "%s,\"reconnect_times\":[\"x\"]}", head);
+	is_int(-1, status_from_json(buf, strlen(buf), &d, &e),
+	    "a string is refused");
+	snprintf(buf, sizeof(buf), "%s,\"reconnect_times\":5}", head);
+	is_int(-1, status_from_json(buf, strlen(buf), &d, &e),
+	    "a number instead of an array is refused");
+	off = (size_t)snprintf(buf, sizeof(buf), "%s,\"reconnect_times\":[",
+	    head);
+	for (int i = 0; i <= STATUS_RECONNECT_TIMES_MAX; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%d",
+		    i > 0 ? "," : "", i);
+	snprintf(buf + off, sizeof(buf) - off, "]}");
+	is_int(-1, status_from_json(buf, strlen(buf), &d, &e),
+	    "more than STATUS_RECONNECT_TIMES_MAX times are refused");
+	ok(d.reconnect_times == NULL && d.nreconnect_times == 0,
+	    "and nothing is left behind");
+}
+
 static void
 test_names(void)
 {
@@ -639,6 +701,7 @@ main(void)
 	test_malformed();
 	test_strings();
 	test_summary();
+	test_reconnect_times();
 	test_names();
 	return 0;
 }

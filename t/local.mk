@@ -60,3 +60,15 @@ INTEGRATION_TESTS += \
 	t/fwdpipe-systemd.t \
 	t/fwdpipe-jump.t
 EXTRA_DIST += t/tap/fixtures-fwd.sh
+
+# tunnelcheck: states, probes, output formats, usage, paths (proxies, jump
+# hosts, the reverse tunnel), fwdpipe's status, and the Nagios and Icinga 2
+# definitions in contrib/.
+INTEGRATION_TESTS += \
+	t/tunnelcheck-usage.t \
+	t/tunnelcheck-states.t \
+	t/tunnelcheck-probes.t \
+	t/tunnelcheck-formats.t \
+	t/tunnelcheck-paths.t \
+	t/tunnelcheck-status.t \
+	t/tunnelcheck-contrib.t

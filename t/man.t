@@ -130,8 +130,13 @@ for page in "$top_srcdir"/man/*.1; do
 		fi
 		continue
 	fi
+	# A monitoring plugin exits 3 (UNKNOWN) after --help, as the
+	# monitoring-plugins do; the other tools exit 0.
+	want=0
+	[ "$tool" = tunnelcheck ] && want=3
 	"$bin" --help >/dev/null 2>&1
-	ok $? "tools/$tool --help exits 0"
+	[ $? -eq "$want" ]
+	ok $? "tools/$tool --help exits $want"
 	hopts=$(help_opts "$bin")
 	mopts=$(man_opts "$page")
 	if [ -z "$hopts" ]; then

@@ -123,6 +123,9 @@ fixture__missing() {
 	setsid) pkg=util-linux ;;
 	pgrep | ps) pkg=procps ;;
 	strace | socat | tinyproxy | microsocks | openssl | mandoc) pkg=${1##*/} ;;
+	nagios4) pkg=nagios4-core ;;
+	icinga2) pkg=icinga2-bin ;;
+	promtool) pkg=prometheus ;;
 	esac
 	echo "missing $1${pkg:+ (Debian package $pkg; ./bootstrap check installs it)}"
 }
