@@ -332,7 +332,8 @@ probe_read_done(struct probe *p, enum probe_read_end how)
 
 	/* Line ends and other control bytes read best as spaces here; the
 	 * report makes the rest printable. */
-	memcpy(tmp, p->buf, n);
+	if (n > 0)
+		memcpy(tmp, p->buf, n);
 	tmp[n] = '\0';
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)tmp[i] < 0x20 || tmp[i] == 0x7f)
