@@ -257,6 +257,7 @@ check_status(const struct status_doc *d, time_t now,
 	const struct status_forward *down = NULL;
 	size_t up = 0;
 	uint64_t recent = 0;
+	int full;
 	char dur[32], win[32], base[300];
 	struct report_perf *p;
 
@@ -335,9 +336,15 @@ check_status(const struct status_doc *d, time_t now,
 		    d->last_error != NULL ? d->last_error : "");
 		return;
 	}
+	/* A full list that reaches into the window may have lost older
+	 * ones that were in it too: the count is a lower bound. */
+	full = d->has_reconnect_times &&
+	    d->nreconnect_times == STATUS_RECONNECT_TIMES_MAX &&
+	    (double)d->reconnect_times[0] >= (double)now - o->reconnect_window;
 	snprintf(base, sizeof(base), "fwdpipe to %s up %s, %zu/%zu forwards up, "
-	    "%llu reconnect%s %s%s", d->host, check_duration((double)d->uptime,
-	    dur, sizeof(dur)), up, d->nforwards, (unsigned long long)recent,
+	    "%s%llu reconnect%s %s%s", d->host, check_duration((double)d->uptime,
+	    dur, sizeof(dur)), up, d->nforwards, full ? "at least " : "",
+	    (unsigned long long)recent,
 	    recent == 1 ? "" : "s", d->has_reconnect_times ? "in the last " :
 	    "since it started", d->has_reconnect_times ? win : "");
 	if (down != NULL) {

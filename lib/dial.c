@@ -403,7 +403,7 @@ dial_resolved_cb(struct addrinfo *ai, int gai_err, int sys_errno, void *arg)
 	size_t n = 0;
 
 	d->resolve = NULL;
-	if (d->opts.resolved_at != NULL)
+	if (gai_err == 0 && d->opts.resolved_at != NULL)
 		*d->opts.resolved_at = clock_now();
 	if (gai_err != 0) {
 		if (gai_err == EAI_SYSTEM)

@@ -301,6 +301,7 @@ jump_session_start(struct jump_hop *h, int fd, const unsigned char *early,
 
 	sshopts_from_config(&so, c, h->label);
 	so.o.timeout = jump_hop_timeout(h);
+	so.o.no_prompt = h->j->opts->no_prompt;
 	so.o.early = early;
 	so.o.early_len = early_len;
 	log_debug("%s: SSH to %s@%s port %d", h->label, c->user, c->hostname,
@@ -346,7 +347,8 @@ jump_connect_first(struct jump *j)
 		if (proxycmd_expand_alias(h->cfg.proxycommand,
 		    h->cfg.hostname, (uint16_t)h->cfg.port, h->cfg.user,
 		    h->cfg.host, h->cfg.hostkeyalias, &cmd, &e) == -1 ||
-		    proxycmd_spawn(cmd, &fd, &h->proxy_pid, &e) == -1) {
+		    proxycmd_spawn_err(cmd, j->opts->proxy_stderr > 0 ?
+		    j->opts->proxy_stderr : -1, &fd, &h->proxy_pid, &e) == -1) {
 			free(cmd);
 			errmsg_set(&j->setup_err, e.code, "%s: ProxyCommand: %.400s",
 			    h->label, e.text);

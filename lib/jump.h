@@ -41,6 +41,9 @@ struct jump_opts {
 	double timeout;		/* the whole setup, seconds; 0: none */
 	const struct hop_opts *first;	/* proxy to reach the first jump
 					   host, or NULL */
+	int proxy_stderr;	/* a ProxyCommand's stderr goes to this fd
+				   when > 0 (0: to ours) */
+	int no_prompt;		/* never ask for a passphrase (ssh_opts) */
 	/* jump_session() only: what the command line says of the
 	 * destination alone (ssh's -o, -p, -l, -i, -J apply to it, not to
 	 * its jump hosts). */

@@ -32,6 +32,7 @@
 #include "xmalloc.h"
 
 #define PROBE_IDENT_BUF 8192	/* bytes kept while looking for the ident */
+#define PROBE_DRAIN_GRACE 1.0	/* -J: seconds for our ident to get there */
 #define PROBE_OWN_IDENT "SSH-2.0-tunnelcheck_" PACKAGE_VERSION "\r\n"
 
 struct probe {
@@ -55,6 +56,7 @@ struct probe {
 	unsigned char *buf;	/* bytes read: ident, or the answer */
 	size_t len, cap;
 	size_t sent;
+	size_t scanned;		/* bytes already looked at for --expect */
 	int eof;
 	int draining;		/* -J: waiting for jump_drain() */
 	struct event *ev_read, *ev_write, *timer, *read_timer, *done_ev;
@@ -115,7 +117,8 @@ probe_finish(struct probe *p)
 		return;
 	p->finished = 1;
 	probe_teardown(p);
-	p->r.phase[PROBE_TOTAL] = clock_now() - p->t0;
+	if (!p->draining)
+		p->r.phase[PROBE_TOTAL] = clock_now() - p->t0;
 	event_active(p->done_ev, EV_TIMEOUT, 1);
 }
 
@@ -192,9 +195,15 @@ probe_banner_only_done(struct probe *p)
 	(void)n;
 	shutdown(p->fd, SHUT_WR);
 	if (p->jump != NULL) {
+		struct timeval tv = clock_tv(PROBE_DRAIN_GRACE);
+
+		/* The check is done: its time stops here, and the drain
+		 * gets a short grace, not the rest of -t. */
+		p->r.phase[PROBE_TOTAL] = clock_now() - p->t0;
 		close(p->fd);
 		p->fd = -1;
 		p->draining = 1;
+		evtimer_add(p->read_timer, &tv);
 		jump_drain(p->jump, probe_drained, p);
 		return;
 	}
@@ -241,7 +250,9 @@ probe_banner_read_cb(evutil_socket_t fd, short what, void *arg)
 		    "identification: %s", strerror(errno));
 		return;
 	}
-	if (rc == 1 || p->len >= PROBE_IDENT_BUF)
+	/* Also with nothing new (rc 0): the first call may come for bytes
+	 * that arrived with the proxy's reply, already in the buffer. */
+	if (p->len > 0 || p->eof)
 		probe_banner_check(p);
 }
 
@@ -304,7 +315,8 @@ probe_start_ssh(struct probe *p)
 	p->fd = -1;		/* the session has it */
 }
 
-/* Is what was read a match? */
+/* Is what was read a match?  Each string is looked for only where it
+ * could end in the bytes read since the last look (from p->scanned). */
 static int
 probe_matched(struct probe *p)
 {
@@ -313,13 +325,15 @@ probe_matched(struct probe *p)
 
 	for (size_t i = 0; i < o->nexpect; i++) {
 		size_t n = strlen(o->expect[i]);
+		size_t from = p->scanned >= n ? p->scanned - n + 1 : 0;
 
-		if (!(p->r.matched & (1u << i)) && n <= p->len &&
-		    memmem(p->buf, p->len, o->expect[i], n) != NULL)
+		if (!(p->r.matched & (1u << i)) && n <= p->len - from &&
+		    memmem(p->buf + from, p->len - from, o->expect[i], n) != NULL)
 			p->r.matched |= 1u << i;
 		if (p->r.matched & (1u << i))
 			seen++;
 	}
+	p->scanned = p->len;
 	return o->expect_all ? seen == o->nexpect : seen > 0;
 }
 
@@ -429,6 +443,10 @@ probe_read_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (p->draining) {
+		probe_finish(p);	/* the grace is over */
+		return;
+	}
 	probe_read_timeout(p, p->o->expect_timeout);
 }
 
@@ -497,6 +515,18 @@ probe_path_up(struct probe *p, int fd, const unsigned char *early,
 	probe_finish(p);
 }
 
+/* The hop's phases that did finish, timed, for a hop that failed or
+ * timed out (as on success). */
+static void
+probe_hop_times(struct probe *p)
+{
+	if (p->times.resolved > 0)
+		p->r.phase[PROBE_RESOLVE] = p->times.resolved - p->t0;
+	if (p->times.connected > 0)
+		p->r.phase[PROBE_CONNECT] = p->times.connected -
+		    p->times.resolved;
+}
+
 static void
 probe_hop_cb(int fd, const unsigned char *early, size_t early_len,
     struct tls_tunnel *tunnel, const struct errmsg *e, enum hop_fail fail,
@@ -513,12 +543,7 @@ probe_hop_cb(int fd, const unsigned char *early, size_t early_len,
 	}
 	p->phase = p->times.resolved == 0 ? PROBE_RESOLVE :
 	    p->times.connected == 0 ? PROBE_CONNECT : PROBE_HOP;
-	/* What did finish is timed, as on success. */
-	if (p->times.resolved > 0)
-		p->r.phase[PROBE_RESOLVE] = p->times.resolved - p->t0;
-	if (p->times.connected > 0)
-		p->r.phase[PROBE_CONNECT] = p->times.connected -
-		    p->times.resolved;
+	probe_hop_times(p);
 	if (e->code == ECONNREFUSED &&
 	    (direct ? fail == HOP_FAIL_CONNECT : fail == HOP_FAIL_REFUSED))
 		probe_fail(p, PROBE_FAIL_REFUSED, "%s", e->text);
@@ -599,9 +624,11 @@ probe_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (p->hop != NULL)
+	if (p->hop != NULL) {
 		p->phase = p->times.resolved == 0 ? PROBE_RESOLVE :
 		    p->times.connected == 0 ? PROBE_CONNECT : PROBE_HOP;
+		probe_hop_times(p);
+	}
 	if (p->ssh != NULL && ssh_session_kex_done(p->ssh) > 0 &&
 	    p->phase == PROBE_KEX) {
 		/* The key exchange was done: it was authentication that

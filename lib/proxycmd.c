@@ -205,7 +205,7 @@ proxycmd_closefrom(int keep, int maxfd)
  */
 static void __attribute__((noreturn))
 proxycmd_child(const char *shell, char *const argv[], int sock, int errfd,
-    int maxfd)
+    int stderr_fd, int maxfd)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -217,6 +217,8 @@ proxycmd_child(const char *shell, char *const argv[], int sock, int errfd,
 	for (sig = 1; sig < NSIG; sig++)
 		(void)sigaction(sig, &sa, NULL);	/* EINVAL for KILL, STOP */
 	if (dup2(sock, STDIN_FILENO) == -1 || dup2(sock, STDOUT_FILENO) == -1)
+		goto fail;
+	if (stderr_fd != -1 && dup2(stderr_fd, STDERR_FILENO) == -1)
 		goto fail;
 	proxycmd_closefrom(errfd, maxfd);
 	sigemptyset(&none);
@@ -231,6 +233,13 @@ proxycmd_child(const char *shell, char *const argv[], int sock, int errfd,
 
 int
 proxycmd_spawn(const char *cmd, int *fd, pid_t *pid, struct errmsg *e)
+{
+	return proxycmd_spawn_err(cmd, -1, fd, pid, e);
+}
+
+int
+proxycmd_spawn_err(const char *cmd, int errfd, int *fd, pid_t *pid,
+    struct errmsg *e)
 {
 	const char *shell = getenv("SHELL");
 	char *argv[4], *full, show[160];
@@ -274,7 +283,7 @@ proxycmd_spawn(const char *cmd, int *fd, pid_t *pid, struct errmsg *e)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	p = fork();
 	if (p == 0)
-		proxycmd_child(shell, argv, sv[1], ep[1], maxfd);
+		proxycmd_child(shell, argv, sv[1], ep[1], errfd, maxfd);
 	rc = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	free(full);

@@ -55,6 +55,11 @@ int proxycmd_expand_alias(const char *tmpl, const char *host, uint16_t port,
  */
 int proxycmd_spawn(const char *cmd, int *fd, pid_t *pid, struct errmsg *e);
 
+/* The same with the child's stderr on errfd instead (-1: ours), for a tool
+ * that must keep its own stderr quiet (tunnelcheck). */
+int proxycmd_spawn_err(const char *cmd, int errfd, int *fd, pid_t *pid,
+    struct errmsg *e);
+
 /*
  * Wait up to timeout seconds (0: just look) for the child to end.  Returns
  * 1 with *status set once it has ended (it is then reaped: do not stop or

@@ -69,6 +69,9 @@ struct ssh_opts {
 	size_t n_hostkey_pins;
 	int no_auth;		/* ready once the host key is checked: key
 				   exchange only, no login (tunnelcheck) */
+	int no_prompt;		/* never run SSH_ASKPASS: an encrypted key
+				   is skipped (tunnelcheck: nobody answers,
+				   and it must keep to its -t) */
 	const unsigned char *early;	/* bytes already read from fd (a */
 	size_t early_len;		/* proxy's reply came with them) */
 };

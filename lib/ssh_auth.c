@@ -308,6 +308,13 @@ ssh_auth_load(struct ssh_session *s, struct ssh_auth *a)
 	    a->ki.type[0] == '\0')
 		(void)sshkey_pub_type(a->pub, a->pub_len, a->ki.type,
 		    sizeof(a->ki.type));
+	if (a->ki.encrypted && s->opts.no_prompt) {
+		ssh_auth_tried(a, "%s (encrypted; no passphrase is asked for "
+		    "here: use the agent)", ssh_auth_short(path, shortp,
+		    sizeof(shortp)));
+		ssh_auth_drop_key(a);
+		return -1;
+	}
 	if (a->ki.encrypted) {
 		snprintf(prompt, sizeof(prompt), "Enter passphrase for key "
 		    "'%s': ", path);

@@ -174,11 +174,17 @@ ssh_channel_open_step(struct ssh_session *s, struct ssh_channel *c)
  * parse everything it holds, before this pass looks at the channels.
  */
 static void
-ssh_channel_parse_buffered(struct ssh_session *s)
+ssh_channel_parse_buffered(struct ssh_session *s, struct ssh_channel *opened)
 {
 	struct ssh_channel *c;
 	char byte;
 
+	/* Best the channel just opened: its window is whole, so the read
+	 * cannot send a window adjust. */
+	if (opened->state == SSH_CH_OPEN && opened->ch != NULL) {
+		(void)libssh2_channel_read(opened->ch, &byte, 0);
+		return;
+	}
 	TAILQ_FOREACH(c, &s->chans, entry)
 		if (c->state == SSH_CH_OPEN && c->ch != NULL) {
 			(void)libssh2_channel_read(c->ch, &byte, 0);
@@ -238,7 +244,7 @@ ssh_channel_opens(struct ssh_session *s, double now)
 	s->did_read = 1;
 	if (ssh_channel_open_step(s, c) == 0)
 		return 0;
-	ssh_channel_parse_buffered(s);
+	ssh_channel_parse_buffered(s, c);
 	return 1;
 }
 

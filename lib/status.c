@@ -441,14 +441,14 @@ status_read_forward(const json_t *v, size_t i, struct status_forward *f,
 	return 0;
 }
 
-/* The optional "reconnect_times": an array of epoch seconds, at most
- * STATUS_RECONNECT_TIMES_MAX of them. */
+/* The optional "reconnect_times": an array of epoch seconds, of which the
+ * last STATUS_RECONNECT_TIMES_MAX are kept. */
 static int
 status_read_times(const json_t *root, struct status_doc *doc,
     struct errmsg *e)
 {
 	json_t *v;
-	size_t n;
+	size_t n, first;
 	int rc = status_find(root, "", "reconnect_times", STATUS_OPTIONAL, &v,
 	    e);
 
@@ -458,13 +458,14 @@ status_read_times(const json_t *root, struct status_doc *doc,
 		return errmsg_set(e, EINVAL, "status: field \"reconnect_times\" "
 		    "is not an array");
 	n = json_array_size(v);
-	if (n > STATUS_RECONNECT_TIMES_MAX)
-		return errmsg_set(e, ERANGE, "status: field \"reconnect_times\" "
-		    "has more than %d entries", STATUS_RECONNECT_TIMES_MAX);
+	/* A later writer may keep more: the latest ones are what count. */
+	first = n > STATUS_RECONNECT_TIMES_MAX ? n - STATUS_RECONNECT_TIMES_MAX :
+	    0;
 	doc->has_reconnect_times = 1;
 	if (n > 0)
-		doc->reconnect_times = xcalloc(n, sizeof(*doc->reconnect_times));
-	for (size_t i = 0; i < n; i++) {
+		doc->reconnect_times = xcalloc(n - first,
+		    sizeof(*doc->reconnect_times));
+	for (size_t i = first; i < n; i++) {
 		json_t *t = json_array_get(v, i);
 
 		if (!json_is_integer(t) || json_integer_value(t) < 0)

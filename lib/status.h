@@ -24,7 +24,8 @@
  *                 "bound":?"localhost","port":?40022,"error":?"..."}]}
  * "last_error_time" is required when "last_error" is there.
  * "reconnect_times" holds the epoch seconds of the latest reconnects,
- * oldest first, at most STATUS_RECONNECT_TIMES_MAX of them (an earlier
+ * oldest first: fwdpipe writes the latest STATUS_RECONNECT_TIMES_MAX, and
+ * the reader keeps the latest that many of a longer list (an earlier
  * fwdpipe did not write it).
  */
 #ifndef HOPKIT_STATUS_H

@@ -34,7 +34,8 @@ status_wait(int fd, short events, double deadline)
 
 		if (left <= 0)
 			return 0;
-		rc = poll(&pfd, 1, (int)(left * 1000) + 1);
+		rc = poll(&pfd, 1, left > 86400 ? 86400 * 1000 :
+		    (int)(left * 1000) + 1);
 	} while (rc == -1 && errno == EINTR);
 	return rc;
 }
@@ -106,7 +107,7 @@ status_fetch(const char *path, double timeout, struct status_doc *doc,
 		rc = -1;
 	}
 	if (status_from_json(buf, len, doc, e) == -1)
-		errmsg_set(e, e->code, "status socket %s: %.400s", path,
+		errmsg_set(e, EBADMSG, "status socket %s: %.400s", path,
 		    e->text);
 	else
 		rc = 0;

@@ -16,7 +16,7 @@
  * (lib/status) into doc.  One deadline of timeout seconds bounds it all.
  * Returns 0, or -1 with e set: e->code is ENOENT or ECONNREFUSED when
  * nothing answers on path (fwdpipe is not running), ETIMEDOUT when it did
- * not answer in time, EINVAL for a document that does not parse.
+ * not answer in time, EBADMSG for a document that does not parse.
  */
 int status_fetch(const char *path, double timeout, struct status_doc *doc,
     struct errmsg *e);

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 
 #include "basic.h"
+#include "promtool.h"
 #include "check.h"
 #include "sshident.h"
 #include "xmalloc.h"
@@ -183,41 +184,6 @@ judge(const struct probe_opts *po, const struct probe_result *r,
 	if (summary != NULL)
 		is_string(summary, rep.summary, "%s: summary", what);
 	report_free(&rep);
-}
-
-/* Run promtool check metrics over text; fails under CI=true without it. */
-static void
-promtool_check(const char *text, const char *what)
-{
-	char path[] = "/tmp/lib-check-prom.XXXXXX", cmd[256];
-	const char *ci = getenv("CI");
-	int fd, status;
-	FILE *f;
-
-	if (system("command -v promtool >/dev/null 2>&1") != 0) {
-		if (ci != NULL && strcmp(ci, "true") == 0)
-			ok(0, "%s: promtool check metrics (promtool is "
-			    "missing, and CI=true)", what);
-		else
-			skip("%s: promtool is not installed", what);
-		return;
-	}
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		sysbail("mkstemp");
-	fputs(text, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s > %s.log "
-	    "2>&1", path, path);
-	status = system(cmd);
-	if (!ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "%s: promtool check metrics", what)) {
-		snprintf(cmd, sizeof(cmd), "sed 's/^/# /' %s.log", path);
-		if (system(cmd) != 0)
-			diag("cannot show promtool's output");
-	}
-	unlink(path);
-	snprintf(cmd, sizeof(cmd), "%s.log", path);
-	unlink(cmd);
 }
 
 static void

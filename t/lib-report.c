@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "basic.h"
+#include "promtool.h"
 #include "range.h"
 #include "report.h"
 
@@ -584,41 +585,6 @@ prom_get(const struct prom *p, const char *name, const char *labels)
 		    strcmp(p->s[i].labels, labels) == 0)
 			return p->s[i].value;
 	return NAN;
-}
-
-/* Run promtool check metrics over text; fails under CI=true without it. */
-static void
-promtool_check(const char *text, const char *what)
-{
-	char path[] = "/tmp/lib-report-prom.XXXXXX", cmd[256];
-	const char *ci = getenv("CI");
-	int fd, status;
-	FILE *f;
-
-	if (system("command -v promtool >/dev/null 2>&1") != 0) {
-		if (ci != NULL && strcmp(ci, "true") == 0)
-			ok(0, "%s: promtool check metrics (promtool is "
-			    "missing, and CI=true)", what);
-		else
-			skip("%s: promtool is not installed", what);
-		return;
-	}
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		sysbail("mkstemp");
-	fputs(text, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s > %s.log "
-	    "2>&1", path, path);
-	status = system(cmd);
-	if (!ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "%s: promtool check metrics", what)) {
-		snprintf(cmd, sizeof(cmd), "sed 's/^/# /' %s.log", path);
-		if (system(cmd) != 0)
-			diag("cannot show promtool's output");
-	}
-	unlink(path);
-	snprintf(cmd, sizeof(cmd), "%s.log", path);
-	unlink(cmd);
 }
 
 static void

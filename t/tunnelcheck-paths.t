@@ -252,6 +252,24 @@ tc_is 0 "TUNNEL OK - 127\\.0\\.0\\.1 port $TPORT via jump $(req "$J,$J"): $IDENT
 	"-J with two hosts --ssh: OK" \
 	-F "$JCFG" -J "$J,$J" -H 127.0.0.1 -p "$TPORT" --ssh -t 5
 
+# A jump host's ProxyCommand writes to its stderr: that goes to the long
+# output at -vv, never to the plugin's stderr.
+tc_is 0 "TUNNEL OK - 127\\.0\\.0\\.1 port $TPORT via jump $(req "$J"): $IDENT in $N s \\|" \
+	"-J through a ProxyCommand that writes to stderr: OK, stderr stays empty" \
+	-F "$JCFG" -J "$J" -o "ProxyCommand=sh -c 'echo pc-noise-$$ >&2; exec nc %h %p'" \
+	-H 127.0.0.1 -p "$TPORT" --ssh -vv
+like "log: ProxyCommand: pc-noise-$$" "$RUN_OUT" "... and what it wrote is in the -vv output"
+
+# A target that sends its identification and then waits (a tarpit): the
+# check is done when the identification is read; our own is given a short
+# grace to reach it through the jump host, not the rest of -t.
+fixture_talker $'SSH-2.0-OpenSSH_9.9 tarpit\r\n' || bail "no tarpit"
+TARPIT=$TALKER_PORT
+tc_is 0 "TUNNEL OK - 127\\.0\\.0\\.1 port $TARPIT $via: SSH-2\\.0-OpenSSH_9\\.9 tarpit in 0\\.[0-9]+ s \\|" \
+	"-J --ssh to a target that then waits: OK, timed to its identification" \
+	-F "$JCFG" -J "$J" -H 127.0.0.1 -p "$TARPIT" --ssh -t 10 -w 1
+ok "... and done within the grace, not -t (${RUN_MS} ms)" test "$RUN_MS" -lt 3000
+
 # ---- -x with -J: the proxy reaches the first jump host ------------------------------
 n0=$(count "$TPLOG" "CONNECT 127\\.0\\.0\\.1:$JPORT ")
 tc_is 0 "TUNNEL OK - connected to 127\\.0\\.0\\.1 port $TPORT via proxy http://127\\.0\\.0\\.1:$TP, $via in $N s \\|" \
@@ -264,6 +282,39 @@ tc_is 0 "TUNNEL OK - 127\\.0\\.0\\.1 port $TPORT via proxy http://127\\.0\\.0\\.
 tc_is 0 "TUNNEL OK - 127\\.0\\.0\\.1 port $TPORT via proxy socks5h://127\\.0\\.0\\.1:$MS, $via: $IDENT, host key $TFPR pinned in $N s \\|" \
 	"-x socks5h:// -J --hostkey: OK, pinned" \
 	-F "$JCFG" -x "socks5h://127.0.0.1:$MS" -J "$J" -H 127.0.0.1 -p "$TPORT" --hostkey "$TFP" -t 5
+
+# ---- the target's first bytes in the same packet as the proxy's 200 ------------
+# A proxy that answers CONNECT with its 200 and an SSH identification in one
+# write: the identification comes to the probe as early bytes with the hop,
+# with nothing more in the socket (the server waits for ours).  Found by CI
+# under load, where tinyproxy did the same.
+EARLY_PY='
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        d = c.recv(4096)
+        if not d:
+            break
+        buf += d
+    c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n"
+              b"SSH-2.0-OpenSSH_9.9 early\r\n")
+    c.recv(4096)
+    c.close()
+'
+fixture__spawn "$T_TMP/early.out" python3 -c "$EARLY_PY" "$T_TMP/early.port"
+fixture__wait_file "$T_TMP/early.port" "$FIXTURE_PID" 10 || bail "the early-bytes proxy did not start"
+EP=$(<"$T_TMP/early.port")
+tc_is 0 "TUNNEL OK - 127\\.0\\.0\\.1 port $TPORT via proxy http://127\\.0\\.0\\.1:$EP: SSH-2\\.0-OpenSSH_9\\.9 early in $N s \\|" \
+	"the identification in the same packet as the proxy's 200: read at once" \
+	-t 5 -x "http://127.0.0.1:$EP" -H 127.0.0.1 -p "$TPORT" --ssh
 
 # ---- the reverse tunnel (issue 6) ------------------------------------------------
 # fwdpipe on the far host (the target sshd's) keeps -R 0 open on the

@@ -64,38 +64,7 @@ ME=$(id -un)
 ssh-keygen -q -t ed25519 -N '' -C hopkit-test-other -f "$T_TMP/other" || bail "ssh-keygen"
 plan_lazy
 
-# talker TEXT: a server on 127.0.0.1 that sends TEXT to each client, then
-# says nothing more and reads until the client leaves.  Sets TALKER_PORT.
-TALKER_PY='
-import os, socket, sys, threading
-text, pf = os.fsencode(sys.argv[1]), sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-s.listen(64)
-def serve(c):
-    try:
-        c.sendall(text)
-        while c.recv(65536):
-            pass
-    except OSError:
-        pass
-    c.close()
-with open(pf + ".tmp", "w") as f:
-    f.write("%d\n" % s.getsockname()[1])
-os.rename(pf + ".tmp", pf)
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-'
-talker() {
-	FIXTURE__SEQ=$((FIXTURE__SEQ + 1))
-	local pf=$T_TMP/talker.$FIXTURE__SEQ.port
-	fixture__spawn "$pf.log" python3 -c "$TALKER_PY" "$1" "$pf"
-	fixture__wait_file "$pf" "$FIXTURE_PID" 10 ||
-		bail "talker did not start: $(fixture__tail "$pf.log")"
-	TALKER_PORT=$(<"$pf")
-}
-talker 'HELLO part'
+fixture_talker 'HELLO part'
 PART=$TALKER_PORT
 
 # req STRING: STRING quoted for a bash regex (fingerprints hold '+').
@@ -242,6 +211,17 @@ check "--login -i a key the server does not know" 2 \
 check "--login -i the authorized key" 0 \
 	"TUNNEL OK - $H port $P: $B, logged in as $ME in $S \\| .*" \
 	-H 127.0.0.1 -p "$P" --login -F "$T_TMP/noid_config" -i "$SSHD_DIR/id_ed25519"
+# An encrypted key: a check asks nobody for its passphrase (an askpass
+# would block past -t): it is skipped, and the failure names it.
+ssh-keygen -q -t ed25519 -N secret-pass -f "$T_TMP/enc" || bail "no encrypted key"
+printf '#!/bin/sh\nsleep 8\necho secret-pass\n' >"$T_TMP/askpass"
+chmod 755 "$T_TMP/askpass"
+run timeout 30 env SSH_ASKPASS="$T_TMP/askpass" SSH_ASKPASS_REQUIRE=force \
+	"$TC" -H 127.0.0.1 -p "$P" --login -F "$T_TMP/noid_config" -i "$T_TMP/enc" -t 2 </dev/null
+is_int 2 "$RUN_RC" "--login -i an encrypted key: exit 2"
+like "^TUNNEL CRITICAL - $H: authentication failed for $ME \\(tried $(req "$T_TMP/enc") \\(encrypted; no passphrase is asked for here: use the agent\\)\\) \\|" \
+	"${RUN_OUT%%$'\n'*}" "... naming the key it skipped, and why"
+took "... without waiting for SSH_ASKPASS (it sleeps 8 s)" 0 2000
 check "--login: -H and -p are what is connected to, not ssh_config's HostName and Port" 0 \
 	"TUNNEL OK - $H port $P: $B, logged in as $ME in $S \\| .*" \
 	-H 127.0.0.1 -p "$P" --login -F "$SSH_CONFIG" -o HostName=no-such-host.invalid -o Port=1

@@ -48,38 +48,7 @@ WRONG=SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 WRONG2=SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB
 plan_lazy
 
-# talker TEXT: a server on 127.0.0.1 that sends TEXT to each client, then
-# says nothing more and reads until the client leaves.  Sets TALKER_PORT.
-TALKER_PY='
-import os, socket, sys, threading
-text, pf = os.fsencode(sys.argv[1]), sys.argv[2]
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-s.listen(64)
-def serve(c):
-    try:
-        c.sendall(text)
-        while c.recv(65536):
-            pass
-    except OSError:
-        pass
-    c.close()
-with open(pf + ".tmp", "w") as f:
-    f.write("%d\n" % s.getsockname()[1])
-os.rename(pf + ".tmp", pf)
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-'
-talker() {
-	FIXTURE__SEQ=$((FIXTURE__SEQ + 1))
-	local pf=$T_TMP/talker.$FIXTURE__SEQ.port
-	fixture__spawn "$pf.log" python3 -c "$TALKER_PY" "$1" "$pf"
-	fixture__wait_file "$pf" "$FIXTURE_PID" 10 ||
-		bail "talker did not start: $(fixture__tail "$pf.log")"
-	TALKER_PORT=$(<"$pf")
-}
-talker $'220 smtp ready\r\n'
+fixture_talker $'220 smtp ready\r\n'
 SILENT=$TALKER_PORT
 
 # req STRING: STRING quoted for a bash regex (fingerprints hold '+').
@@ -213,7 +182,7 @@ check "--ssh against a server that closes without a word" 2 \
 	"TUNNEL CRITICAL - not an SSH server: it closed the connection without a word \\| .*" \
 	-H 127.0.0.1 -p "$CLOSE" --ssh
 check "a blackholed connect (no SYN-ACK), -t 1" 2 \
-	"TUNNEL CRITICAL - timed out after 1 s waiting for connecting to $H port $HANG \\| 'time_total'=1\\.[0-9]{6}s;;;0;1" \
+	"TUNNEL CRITICAL - timed out after 1 s waiting for connecting to $H port $HANG \\| 'time_resolve'=[0-9.]+s;;;0;1 'time_total'=1\\.[0-9]{6}s;;;0;1" \
 	-H 127.0.0.1 -p "$HANG" -t 1
 about_1s "blackholed connect"
 check "a blackholed connect, --ssh -t 1" 2 \
@@ -225,7 +194,7 @@ check "--ssh against a server that accepts and says nothing, -t 1" 2 \
 	-H 127.0.0.1 -p "$SINK" --ssh -t 1
 about_1s "silent server, --ssh"
 check "a fractional -t 0.5" 2 \
-	"TUNNEL CRITICAL - timed out after 0\\.5 s waiting for connecting to $H port $HANG \\| 'time_total'=0\\.[0-9]{6}s;;;0;0\\.500000" \
+	"TUNNEL CRITICAL - timed out after 0\\.5 s waiting for connecting to $H port $HANG \\| 'time_resolve'=[0-9.]+s;;;0;0\\.500000 'time_total'=0\\.[0-9]{6}s;;;0;0\\.500000" \
 	-H 127.0.0.1 -p "$HANG" -t 0.5
 ok "-t 0.5: gave up after about 0.5 s ($RUN_MS ms)" test "$RUN_MS" -ge 450 -a "$RUN_MS" -lt 4000
 check "--ssh-version that does not match" 2 \

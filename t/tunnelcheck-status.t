@@ -265,6 +265,10 @@ fake_sock empty reply '{}'
 tc_is 3 "TUNNEL UNKNOWN - status socket $(req "$FAKE"): [^|]*missing field" \
 	"a socket that answers {} (JSON, no status document): UNKNOWN, a missing field" \
 	--status "$FAKE"
+fake_sock range reply '{"version":"1","pid":1,"state":"up","host":"h","uptime":-5,"reconnects":0,"channels":0,"connections":0,"bytes_out":0,"bytes_in":0,"forwards":[]}'
+tc_is 3 "TUNNEL UNKNOWN - status socket $(req "$FAKE"): [^|]*uptime[^|]*range" \
+	"a document with a number out of range: UNKNOWN, not CRITICAL" \
+	--status "$FAKE"
 fake_sock silent silent
 tc_is 2 "TUNNEL CRITICAL - status socket $(req "$FAKE"): no answer within 1 s" \
 	"a socket that never answers, -t 1: CRITICAL" \

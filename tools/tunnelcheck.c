@@ -198,6 +198,7 @@ struct tc {
 	char *logbuf;		/* the library's log, collected */
 	size_t loglen;
 	FILE *log;
+	FILE *childerr;		/* ProxyCommands' stderr, collected */
 };
 
 static void
@@ -511,9 +512,12 @@ tc_check_args(struct tc *t)
 	if (t->status_path != NULL) {
 		if (t->have_host || t->have_port || sshish || t->have_send ||
 		    t->nexpect > 0 || t->proxy_arg != NULL ||
-		    t->jump_spec != NULL)
+		    t->jump_spec != NULL || t->user != NULL ||
+		    t->nidentities > 0 || t->jump.config != NULL ||
+		    t->noptions > 0 || t->hop.family != 0)
 			return tc_usage_error("--status checks a running "
-			    "fwdpipe: it takes no -H, -p, -x, -J or probes");
+			    "fwdpipe: it takes no -H, -p, -4, -6, -x, -J, -F, "
+			    "-o, -l, -i or probes");
 		return -1;
 	}
 	if (!t->have_host)
@@ -651,6 +655,7 @@ tc_ssh_setup(struct tc *t)
 	o->host = t->host;
 	o->port = t->port;
 	o->alive_interval = 0;
+	o->no_prompt = 1;	/* a check never asks for a passphrase */
 	if (t->npins > 0) {
 		o->hostkey_pins = t->pins;
 		o->n_hostkey_pins = t->npins;
@@ -670,6 +675,12 @@ tc_log_setup(struct tc *t)
 		abort();
 	log_init("tunnelcheck", t->verbose > 1 ? t->verbose - 1 : 0, 0);
 	log_set_stream(t->log);
+	/* A jump host's ProxyCommand writes to a file of ours, not to the
+	 * plugin's stderr. */
+	t->childerr = tmpfile();
+	if (t->childerr != NULL)
+		t->jump.proxy_stderr = fileno(t->childerr);
+	t->jump.no_prompt = 1;
 }
 
 /* With -vv, the log's lines join the long output. */
@@ -679,11 +690,20 @@ tc_log_collect(struct tc *t)
 	char *line, *save = NULL;
 
 	fflush(t->log);
-	if (t->verbose < 2 || t->logbuf == NULL)
+	if (t->verbose < 2)
 		return;
-	for (line = strtok_r(t->logbuf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
+	for (line = t->logbuf != NULL ? strtok_r(t->logbuf, "\n", &save) :
+	    NULL; line != NULL; line = strtok_r(NULL, "\n", &save))
 		report_line(&t->rep, "log: %s", line);
+	if (t->childerr != NULL) {
+		char buf[1024];
+
+		rewind(t->childerr);
+		while (fgets(buf, sizeof(buf), t->childerr) != NULL) {
+			buf[strcspn(buf, "\n")] = '\0';
+			report_line(&t->rep, "log: ProxyCommand: %s", buf);
+		}
+	}
 }
 
 /* Write the report in the chosen format. */
@@ -723,9 +743,13 @@ tc_run_status(struct tc *t)
 
 	report_init(&t->rep, "TUNNEL", "status_socket", t->status_path);
 	if (status_fetch(t->status_path, t->timeout, &d, &e) == -1) {
+		/* Nothing answers: fwdpipe is not running, the tunnel is
+		 * down.  An answer that does not parse, or a socket that
+		 * cannot be asked: the check cannot tell. */
 		report_set(&t->rep, e.code == ETIMEDOUT ?
-		    t->check.timeout_state : e.code == EINVAL ||
-		    e.code == EMSGSIZE ? REPORT_UNKNOWN : REPORT_CRITICAL, "%s",
+		    t->check.timeout_state : e.code == ENOENT ||
+		    e.code == ECONNREFUSED || e.code == ECONNRESET ||
+		    e.code == EPIPE ? REPORT_CRITICAL : REPORT_UNKNOWN, "%s",
 		    e.text);
 	} else {
 		check_status(&d, time(NULL), &t->check, &t->rep);
@@ -825,6 +849,8 @@ main(int argc, char **argv)
 		free(t.identity_opts[i]);
 	if (t.log != NULL)
 		fclose(t.log);
+	if (t.childerr != NULL)
+		fclose(t.childerr);
 	free(t.logbuf);
 	return rc;
 }

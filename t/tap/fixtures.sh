@@ -144,6 +144,42 @@ fixture_require() {
 	done
 }
 
+# fixture_talker TEXT: a server on 127.0.0.1 that sends TEXT to each
+# client, then says nothing more and reads until the client leaves (a
+# service that speaks first, or a tarpit).  Sets TALKER_PORT.
+FIXTURE__TALKER_PY='
+import os, socket, sys, threading
+text, pf = os.fsencode(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+def serve(c):
+    try:
+        c.sendall(text)
+        while c.recv(65536):
+            pass
+    except OSError:
+        pass
+    c.close()
+with open(pf + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(pf + ".tmp", pf)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+'
+fixture_talker() {
+	FIXTURE__SEQ=$((FIXTURE__SEQ + 1))
+	local pf=$T_TMP/talker.$FIXTURE__SEQ.port
+	fixture_require python3 || return 1
+	fixture__spawn "$pf.log" python3 -c "$FIXTURE__TALKER_PY" "$1" "$pf"
+	fixture__wait_file "$pf" "$FIXTURE_PID" 10 || {
+		fixture_fail "talker did not start: $(fixture__tail "$pf.log")"
+		return 1
+	}
+	TALKER_PORT=$(<"$pf")
+}
+
 # fixture__spawn LOG CMD...: start CMD as leader of a new session (so its
 # process group can be killed as a whole), output to LOG.  Sets FIXTURE_PID.
 fixture__spawn() {
