@@ -117,12 +117,10 @@ endpoint_parse_host(const char *s, char *out, size_t outlen, struct errmsg *e)
 			    log_quote(s, show, sizeof(show)));
 		if (len - 2 >= sizeof(buf))
 			return errmsg_set(e, ENAMETOOLONG, "host name too long");
+		/* Brackets may hold any host, as OpenSSH allows: ssh -G
+		 * writes "proxyjump [10.0.0.5]:2222". */
 		memcpy(buf, s + 1, len - 2);
 		buf[len - 2] = '\0';
-		if (!endpoint_is_numeric(buf) || strchr(buf, ':') == NULL)
-			return errmsg_set(e, EINVAL,
-			    "invalid host \"%s\": brackets need an IPv6 address",
-			    log_quote(s, show, sizeof(show)));
 		s = buf;
 		len -= 2;
 	}

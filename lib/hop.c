@@ -45,6 +45,7 @@
 #include "xmalloc.h"
 
 #define HOP_IN_MAX (PROXY_HTTP_MAX_HEADERS + 4096)
+#define HOP_PROGRESS_SECS 2.0	/* -v: a line this often while waiting */
 
 enum hop_state {
 	HOP_RESOLVE,		/* the target's address, for socks4/socks5 */
@@ -77,6 +78,8 @@ struct hop {
 	struct tls_tunnel *tunnel;	/* https:// proxies */
 	struct event *rev, *wev;	/* reading a reply, sending a request */
 	struct event *timer;
+	struct event *progress;	/* -v: "still waiting for ..." lines */
+	double started;
 	struct event *finish_ev;
 
 	unsigned char out[2048];
@@ -128,6 +131,8 @@ hop_free(struct hop *h)
 	tls_tunnel_free(h->tunnel);
 	if (h->timer != NULL)
 		event_free(h->timer);
+	if (h->progress != NULL)
+		event_free(h->progress);
 	if (h->finish_ev != NULL)
 		event_free(h->finish_ev);
 	explicit_bzero(h->auth, sizeof(h->auth));
@@ -164,6 +169,8 @@ hop_finish(struct hop *h, int fd)
 	if (fd != -1)
 		h->fd = -1;	/* handed over */
 	event_del(h->timer);
+	if (h->progress != NULL)
+		event_del(h->progress);
 	event_active(h->finish_ev, 0, 0);
 }
 
@@ -816,6 +823,38 @@ hop_waiting_for(struct hop *h, char *buf, size_t len)
 	}
 }
 
+/* With -v, every HOP_PROGRESS_SECS of a slow setup: what the hop is
+ * still waiting for, and for how long (a slow proxy looks like a hang). */
+static void
+hop_progress_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hop *h = arg;
+	char buf[ENDPOINT_HOST_MAX + 80];
+	double secs = clock_now() - h->started;
+
+	(void)fd;
+	(void)what;
+	switch (h->state) {
+	case HOP_RESOLVE:
+		log_info("still resolving %s after %.0f s", h->host, secs);
+		break;
+	case HOP_DIAL:
+		log_info("still connecting to %s%s after %.0f s",
+		    h->opts.proxy != NULL ? "proxy " : "",
+		    h->opts.proxy != NULL ? h->proxy_name : h->host, secs);
+		break;
+	case HOP_TLS:
+		log_info("still in the TLS handshake with proxy %s after %.0f s",
+		    h->proxy_name, secs);
+		break;
+	case HOP_DONE:
+		break;
+	default:
+		log_info("proxy %s: still waiting for its %s after %.0f s",
+		    h->proxy_name, hop_waiting_for(h, buf, sizeof(buf)), secs);
+	}
+}
+
 /* -w ran out: say in which step. */
 static void
 hop_timeout_cb(evutil_socket_t fd, short what, void *arg)
@@ -881,6 +920,14 @@ hop_start(struct event_base *base, const char *host, uint16_t port,
 	if (opts->timeout > 0) {
 		tv = clock_tv(opts->timeout);
 		event_add(h->timer, &tv);
+	}
+	h->started = clock_now();
+	if (log_verbosity() >= LOG_LEVEL_INFO) {
+		h->progress = event_new(base, -1, EV_PERSIST, hop_progress_cb, h);
+		if (h->progress == NULL)
+			abort();
+		tv = clock_tv(HOP_PROGRESS_SECS);
+		event_add(h->progress, &tv);
 	}
 	if (opts->proxy == NULL) {
 		hop_dial(h);

@@ -106,6 +106,14 @@ ok "-J jump -p PORT -l USER 127.0.0.1: connected" test $? -eq 0 || diag "$(cat "
 is "$SUM" "$(echo_sum)" "... and forwards"
 stop
 
+# -J with an IPv4 literal: ssh -G writes it back bracketed
+# ("proxyjump user@[127.0.0.1]:PORT"), which must parse.
+start dashjip -J "$(id -un)@127.0.0.1:$JPORT" -p "$TPORT" 127.0.0.1
+ok "-J user@127.0.0.1:PORT (bracketed by ssh -G): connected" test $? -eq 0 ||
+	diag "$(cat "$LOG")"
+is "$SUM" "$(echo_sum)" "... and forwards"
+stop
+
 # --- ProxyJump from ssh_config ------------------------------------------------
 jl=$(logins "$JLOG")
 start pj viajump

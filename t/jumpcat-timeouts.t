@@ -147,4 +147,17 @@ for mode in http-silent http-stall socks5-silent-greeting; do
 	waits_idle "$desc" "grep -q 'saying nothing' '$FAKEPROXY_LOG'" "${args[@]}"
 done
 
+# Long waits show progress at -v: a slow proxy looks like a hang otherwise.
+run timeout 30 "$JUMPCAT" -v -w 5 -x "$(proxy http http-silent)" 127.0.0.1 "$PECHO" </dev/null
+is_int 4 "$RUN_RC" "-v, a silent proxy, -w 5: exit 4"
+like "jumpcat: proxy 127\\.0\\.0\\.1:${P[http-silent]}: still waiting for its complete answer to CONNECT to $T after 2 s" \
+	"$RUN_ERR" "... says what it still waits for after 2 s"
+like "still waiting for its complete answer to CONNECT to $T after 4 s" \
+	"$RUN_ERR" "... and again after 4 s"
+run timeout 30 "$JUMPCAT" -w 3 -x "$(proxy http http-silent)" 127.0.0.1 "$PECHO" </dev/null
+unlike "still waiting" "$RUN_ERR" "without -v: no progress lines"
+run timeout 30 "$JUMPCAT" -v -w 3 127.0.0.1 "$PHANG" </dev/null
+like "still connecting to 127\\.0\\.0\\.1 after 2 s" "$RUN_ERR" \
+	"-v, a connect that hangs: says it is still connecting"
+
 done_testing

@@ -72,3 +72,6 @@ INTEGRATION_TESTS += \
 	t/tunnelcheck-paths.t \
 	t/tunnelcheck-status.t \
 	t/tunnelcheck-contrib.t
+
+# contrib/: the shell completions, and the ssh_config example's patterns.
+INTEGRATION_TESTS += t/contrib-completion.t t/contrib-ssh-config.t
