@@ -117,10 +117,12 @@ endpoint_parse_host(const char *s, char *out, size_t outlen, struct errmsg *e)
 			    log_quote(s, show, sizeof(show)));
 		if (len - 2 >= sizeof(buf))
 			return errmsg_set(e, ENAMETOOLONG, "host name too long");
-		/* Brackets may hold any host, as OpenSSH allows: ssh -G
-		 * writes "proxyjump [10.0.0.5]:2222". */
 		memcpy(buf, s + 1, len - 2);
 		buf[len - 2] = '\0';
+		if (!endpoint_is_numeric(buf) || strchr(buf, ':') == NULL)
+			return errmsg_set(e, EINVAL,
+			    "invalid host \"%s\": brackets need an IPv6 address",
+			    log_quote(s, show, sizeof(show)));
 		s = buf;
 		len -= 2;
 	}
@@ -194,6 +196,12 @@ endpoint_parse(const char *s, unsigned flags, struct endpoint *ep,
 	}
 	if (hlen >= sizeof(host))
 		return errmsg_set(e, ENAMETOOLONG, "host name too long");
+	if (hs[0] == '[' && hlen > 2) {
+		/* In an ssh spec brackets may hold any host, as OpenSSH
+		 * allows: ssh -G writes "proxyjump [10.0.0.5]:2222". */
+		hs++;
+		hlen -= 2;
+	}
 	memcpy(host, hs, hlen);
 	host[hlen] = '\0';
 	if (endpoint_parse_host(host, ep->host, sizeof(ep->host), e) == -1)

@@ -52,13 +52,12 @@ static const struct host_case host_cases[] = {
 	{ "", 0, NULL, "missing host name" },
 	{ "[::1", 0, NULL, "invalid host \"[::1\": unbalanced brackets" },
 	{ "[]", 0, NULL, "invalid host \"[]\": unbalanced brackets" },
-	/* Any host may be bracketed, as ssh -G writes ProxyJump hosts. */
-	{ "[db.example]", 1, "db.example", NULL },
-	{ "[127.0.0.1]", 1, "127.0.0.1", NULL },
-	{ "[-oProxyCommand=x]", 0, NULL,
-	  "invalid host \"-oProxyCommand=x\": must not start with '-'" },
-	{ "[a b]", 0, NULL, "invalid host \"a b\": bad character" },
-	{ "[host:22]", 0, NULL, "invalid host \"host:22\": not an IPv6 address" },
+	/* A bare host (a URL's, -H) brackets IPv6 only; an ssh spec
+	 * (endpoint_parse) may bracket any host: see spec_cases. */
+	{ "[db.example]", 0, NULL,
+	  "invalid host \"[db.example]\": brackets need an IPv6 address" },
+	{ "[127.0.0.1]", 0, NULL,
+	  "invalid host \"[127.0.0.1]\": brackets need an IPv6 address" },
 	{ "-oProxyCommand=x", 0, NULL,
 	  "invalid host \"-oProxyCommand=x\": must not start with '-'" },
 	{ "a b", 0, NULL, "invalid host \"a b\": bad character" },
@@ -83,6 +82,12 @@ static const struct spec_case spec_cases[] = {
 	{ "me@[::1]:22", ENDPOINT_USER_OK, 1, "me", "::1", 1, 22 },
 	{ "[::1]", 0, 1, "", "::1", 0, 0 },
 	{ "::1", 0, 1, "", "::1", 0, 0 },
+	/* ssh -G brackets any ProxyJump host: "root@[127.0.0.1]:52477" */
+	{ "root@[127.0.0.1]:52477", ENDPOINT_USER_OK, 1, "root", "127.0.0.1",
+	  1, 52477 },
+	{ "[db.example]:2222", 0, 1, "", "db.example", 1, 2222 },
+	{ "[-oProxyCommand=x]:22", 0, 0, NULL, NULL, 0, 0 },
+	{ "[a b]:22", 0, 0, NULL, NULL, 0, 0 },
 	{ "a@b@host", ENDPOINT_USER_OK, 1, "a@b", "host", 0, 0 },
 	{ "me@bastion", 0, 0, NULL, NULL, 0, 0 },
 	{ "@bastion", ENDPOINT_USER_OK, 0, NULL, NULL, 0, 0 },
