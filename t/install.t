@@ -31,6 +31,7 @@ expected=$(printf '%s\n' \
 	"$man1dir/fwdpipe.1" "$man1dir/jumpcat.1" "$man1dir/tunnelcheck.1" \
 	"$examplesdir/fwdpipe.conf.example" "$examplesdir/ssh_config.example" \
 	"$examplesdir/tunnelcheck.cfg" "$examplesdir/tunnelcheck.conf" \
+	"$examplesdir/authorized-keys-line" \
 	"$man7dir/hopkit.7" "$systemdsystemunitdir/fwdpipe@.service" \
 	"$bashcompletiondir/jumpcat" "$bashcompletiondir/fwdpipe" \
 	"$bashcompletiondir/tunnelcheck" "$zshcompletiondir/_hopkit" | sort)
@@ -53,6 +54,9 @@ for t in fwdpipe tunnelcheck; do
 done
 cmp -s "$top_srcdir/contrib/completion/hopkit.bash" "$root$bashcompletiondir/jumpcat"
 is_int 0 $? "the bash completion installed as jumpcat is contrib/completion/hopkit.bash"
+
+ok "authorized-keys-line is installed executable" \
+	test -x "$root$examplesdir/authorized-keys-line"
 
 unit=$root$systemdsystemunitdir/fwdpipe@.service
 is "$(grep -c '^ExecStart=' "$unit")" 1 "the installed unit has one ExecStart"

@@ -74,4 +74,5 @@ INTEGRATION_TESTS += \
 	t/tunnelcheck-contrib.t
 
 # contrib/: the shell completions, and the ssh_config example's patterns.
-INTEGRATION_TESTS += t/contrib-completion.t t/contrib-ssh-config.t
+INTEGRATION_TESTS += t/contrib-completion.t t/contrib-ssh-config.t \
+	t/contrib-authorized-keys.t
