@@ -76,3 +76,11 @@ INTEGRATION_TESTS += \
 # contrib/: the shell completions, and the ssh_config example's patterns.
 INTEGRATION_TESTS += t/contrib-completion.t t/contrib-ssh-config.t \
 	t/contrib-authorized-keys.t
+
+# The README's walk-throughs, run as written against local stand-ins.
+INTEGRATION_TESTS += \
+	t/walkthrough-database.t \
+	t/walkthrough-gpu-api.t \
+	t/walkthrough-systemd.t \
+	t/walkthrough-proxy.t \
+	t/walkthrough-support.t

@@ -14,6 +14,7 @@
 # CRITICAL; the bastion back, the forward works again; and with 9906 taken,
 # ExitOnForwardFailure makes fwdpipe exit 1 at once.
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2317 # functions run through ok and run
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}" "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/t/tap/libtap.sh"

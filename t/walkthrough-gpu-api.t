@@ -18,6 +18,8 @@
 # and through the laptop's forward; and once the GPU side's fwdpipe stops,
 # the reverse-tunnel check is CRITICAL.
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016 # the remote shell expands what is in single quotes
+# shellcheck disable=SC2001 # sed on multi-line text and blocks
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}" "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/t/tap/libtap.sh"
@@ -27,6 +29,8 @@ README=${WALKTHROUGH_README:-$top_srcdir/README.md}
 TOOLS=$(cd "$top_builddir/tools" && pwd)
 fixture_require "$TOOLS/fwdpipe" "$TOOLS/tunnelcheck" python3 curl ssh ssh-keygen ss timeout
 PATH=$TOOLS:$PATH
+# curl goes straight to the forward, whatever proxy the environment names.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 fixture_sshd_start -d public || bail "no sshd for public"
 PUB=$SSHD_PORT PUBDIR=$SSHD_DIR PUBCFG=$SSH_CONFIG
 fixture_sshd_start -d gpu || bail "no sshd for the GPU server"
@@ -158,6 +162,12 @@ show() {
 	diag "\$ $1" "$(sed -e "s/\\b$RP\\b/2000/g" -e "s/\\b$LP\\b/3000/g" \
 		-e "s/\\b$API\\b/8000/g" -e "s/\\b$GPU\\b/22/g" <<<"$2")"
 }
+# shown CMD: CMD as shown in the test's output: with the fingerprint pinned.
+shown() {
+	local c=$1
+	[[ $c =~ SHA256:[^\ ]* ]] && c=${c/"${BASH_REMATCH[0]}"/$PINNED}
+	printf '%s\n' "$c"
+}
 N='[0-9]+\.[0-9]+'
 IDENT='SSH-2\.0-OpenSSH_[^ ]+( [^|]*)?'
 req() {
@@ -168,7 +178,7 @@ req() {
 tc_is() {
 	sub "$LCFG" "$3"
 	run timeout 60 "${ARGV[@]}" </dev/null
-	show "$3" "$RUN_OUT"
+	show "$(shown "$3")" "$RUN_OUT"
 	like "^exit $1, stderr '', $2" "exit $RUN_RC, stderr '$RUN_ERR', ${RUN_OUT%%$'\n'*}" "\$ $3${4:+ ($4)}"
 }
 

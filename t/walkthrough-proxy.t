@@ -13,8 +13,13 @@
 # jumpcat's one line naming the proxy's 401; ssh to build.internal goes
 # through microsocks with the name unresolved (socks5h: its log names
 # localhost); tunnelcheck through each proxy (--ssh) is OK, and -J
-# build.internal runs the ProxyCommand of build.internal's block.
+# build.internal runs the ProxyCommand of build.internal's block; and
+# fwdpipe -L through bastion.internal (a server that greets like MySQL
+# stands in for the database) goes through microsocks and the forward
+# answers.
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016 # the remote shell expands what is in single quotes
+# shellcheck disable=SC2317 # readme_cmd runs through ok
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}" "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/t/tap/libtap.sh"
@@ -24,12 +29,20 @@ README=${WALKTHROUGH_README:-$top_srcdir/README.md}
 TOOLS=$(cd "$top_builddir/tools" && pwd)
 fixture_require "$TOOLS/jumpcat" "$TOOLS/tunnelcheck" ssh git stat timeout
 PATH=$TOOLS:$PATH
+# git as it comes, without the user's or the system's configuration.
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 fixture_sshd_start || bail "no sshd"
 PASSWORD="pw-$RANDOM-$$"
 fixture_tinyproxy -a "alice:$PASSWORD"
 TP=$TINYPROXY_PORT TPLOG=$TINYPROXY_LOG
 fixture_microsocks
 MS=$MICROSOCKS_PORT MSLOG=$MICROSOCKS_LOG
+# The database on the bastion: a server that speaks first and names the
+# authentication plugin, as MySQL 8's greeting does.
+fixture_talker 'stand-in for MySQL 8.0.36 caching_sha2_password' || bail "no database stand-in"
+DB=$TALKER_PORT
+fixture_free_port || bail "no free port"
+LP=$FIXTURE_PORT
 ME=$(id -un)
 plan_lazy
 
@@ -49,6 +62,8 @@ C_SSH2='ssh build.internal'
 C_CHK='tunnelcheck -x http://proxy.corp:3128 --proxy-auth-file ~/.config/proxy-auth -H ssh.github.com -p 443 --ssh'
 C_CHK2='tunnelcheck -x socks5h://gw.corp:1080 -H build.internal -p 22 --ssh'
 C_CHK3='tunnelcheck -J build.internal -H localhost -p 22 --ssh'
+C_FWD='fwdpipe -L 9906:127.0.0.1:3306 bastion.internal'
+C_DB='tunnelcheck -H 127.0.0.1 -p 9906 --expect caching_sha2_password'
 
 text=$(<"$README") || bail "cannot read $README"
 readme_cmd() {
@@ -66,7 +81,7 @@ else
 	ok "README: the github.com and *.internal blocks" false
 	diag "$BLOCK"
 fi
-for c in "$C_AUTH" "$C_SSH" "$C_CLONE" "$C_SSH2" "$C_CHK" "$C_CHK2" "$C_CHK3"; do
+for c in "$C_AUTH" "$C_SSH" "$C_CLONE" "$C_SSH2" "$C_CHK" "$C_CHK2" "$C_CHK3" "$C_FWD" "$C_DB"; do
 	ok "README: \$ $c" readme_cmd "$c"
 done
 
@@ -83,12 +98,15 @@ sub() {
 	c=${c//localhost -p 22 /localhost -p $SSHD_PORT }
 	c=${c//git@github.com/$ME@github.com}
 	c=${c//owner\/repo.git/$T_TMP/owner/repo.git}
+	c=${c//9906/$LP}
+	c=${c//3306/$DB}
 	printf '%s\n' "$c"
 }
 CFG=$T_TMP/wt_config
 {
-	# The gateway's DNS, for this test: build.internal is the fixture sshd.
-	printf 'Host build.internal\n    HostName localhost\n    Port %s\n\n' "$SSHD_PORT"
+	# The gateway's DNS, for this test: build.internal and
+	# bastion.internal are the fixture sshd.
+	printf 'Host build.internal bastion.internal\n    HostName localhost\n    Port %s\n\n' "$SSHD_PORT"
 	sub "$BLOCK" | sed -e "s|^    HostName ssh.github.com|    HostName 127.0.0.1|" \
 		-e "s|^    Port 443|    Port $SSHD_PORT|" -e "s|^    User git|    User $ME|"
 	echo
@@ -100,10 +118,12 @@ argv() {
 	c=$(sub "$1")
 	c=${c/#ssh /ssh -F $CFG }
 	c=${c/#tunnelcheck -J /tunnelcheck -F $CFG -J }
+	c=${c/#fwdpipe /fwdpipe -F $CFG }
 	eval "ARGV=($c)"
 }
 show() {
-	diag "\$ $1" "$(sed -e "s/\\b$TP\\b/3128/g" -e "s/\\b$MS\\b/1080/g" <<<"$2")"
+	diag "\$ $1" "$(sed -e "s/\\b$TP\\b/3128/g" -e "s/\\b$MS\\b/1080/g" -e "s/\\b$LP\\b/9906/g" \
+		-e "s/\\b$DB\\b/3306/g" <<<"$2")"
 }
 # tinyproxy logs a CONNECT twice when it asks for the password first; once
 # "Established connection" when it carries one.
@@ -174,5 +194,22 @@ n0=$(count "$MSLOG" "connected to localhost:$SSHD_PORT\$")
 tc_is 0 "TUNNEL OK - localhost port $SSHD_PORT via jump build\\.internal: $IDENT in $N s \\| " "$C_CHK3"
 is_int $((n0 + 1)) "$(count "$MSLOG" "connected to localhost:$SSHD_PORT\$")" \
 	"... tunnelcheck -J ran build.internal's ProxyCommand: through microsocks"
+
+# A bastion behind the gateway: fwdpipe runs its ProxyCommand too.
+n0=$(count "$MSLOG" "connected to localhost:$SSHD_PORT\$")
+argv "$C_FWD"
+LOG=$T_TMP/fwdpipe.log
+"${ARGV[@]}" 2>"$LOG" &
+FP=$!
+fixture_atexit "kill $FP 2>/dev/null"
+fixture_wait_log "$LOG" '^fwdpipe: connected to bastion\.internal$' 20
+ok "\$ $C_FWD: connected" test $? -eq 0 || diag "$(<"$LOG")"
+show "$C_FWD" "$(<"$LOG")"
+is_int $((n0 + 1)) "$(count "$MSLOG" "connected to localhost:$SSHD_PORT\$")" "... through microsocks"
+tc_is 0 "TUNNEL OK - connected to 127\\.0\\.0\\.1 port $LP, answer matched in $N s \\| " "$C_DB"
+kill -TERM "$FP"
+rc=0
+wait "$FP" || rc=$?
+is_int 0 "$rc" "fwdpipe stops on SIGTERM, exit 0"
 
 done_testing

@@ -20,6 +20,8 @@
 # (ssh acme, tunnelcheck, and the customer's fwdpipe reconnecting after
 # SIGHUP), while the session that was up stayed up until then.
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016 # the remote shell expands what is in single quotes
+# shellcheck disable=SC2001 # sed on multi-line text and blocks
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}" "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/t/tap/libtap.sh"
@@ -46,6 +48,7 @@ MATCH='Match User tunnel,support
 C_LINE1='authorized-keys-line --listen localhost:2022 --expires 20261205 --comment acme-nat acme-nat.pub >>~tunnel/.ssh/authorized_keys'
 C_LINE2='authorized-keys-line --open localhost:2022 --from 198.51.100.0/24 --expires +8h --comment alice alice.pub >>~support/.ssh/authorized_keys'
 C_FWD='fwdpipe -R 2022:localhost:22 tunnel@relay.example.com'
+C_FWD2='fwdpipe -R 2023:localhost:22 -o ExitOnForwardFailure=yes tunnel@relay.example.com'
 BLOCK='Host acme
     HostName localhost
     Port 2022
@@ -76,7 +79,7 @@ for b in "$MATCH" "$BLOCK"; do
 		diag "$b"
 	fi
 done
-for c in "$C_LINE1" "$C_LINE2" "$C_FWD" "$C_CHK" "$C_SSH" "$C_CHK22"; do
+for c in "$C_LINE1" "$C_LINE2" "$C_FWD" "$C_FWD2" "$C_CHK" "$C_SSH" "$C_CHK22"; do
 	ok "README: \$ $c" readme_cmd "$c"
 done
 line=$(readme_cmd "$C_CHK") && C_CHK=$line || C_CHK="${C_CHK}..."
@@ -92,7 +95,6 @@ ssh-keygen -q -t ed25519 -N '' -C alice@support -f "$K/alice" || bail "ssh-keyge
 # The customer lets the engineer log in to their machine.
 cp "$K/alice.pub" "$CUSTDIR/authorized_keys"
 CUSTFP=$(ssh-keygen -lf "$CUSTDIR/ssh_host_ed25519_key.pub" | cut -d' ' -f2)
-RELAYFP=$(ssh-keygen -lf "$RELAYDIR/ssh_host_ed25519_key.pub" | cut -d' ' -f2)
 
 # fixture_tail KNOWN_HOSTS: the fixture's client settings, without its
 # User, IdentityFile and ConnectTimeout.
@@ -125,6 +127,7 @@ cp "$RELAYDIR/known_hosts" "$KH"
 sub() {
 	local c=$2
 	c=${c//2022/$RP}
+	c=${c//2023/$RP2}
 	c=${c//:22 /:$CUST }
 	c=${c//-p 22 /-p $RELAY }
 	c=${c//tunnel@/$ME@}
@@ -148,6 +151,12 @@ show() {
 	diag "\$ $1" "$(sed -e "s/\\b$RP\\b/2022/g" -e "s/\\b$CUST\\b/22/g" -e "s/\\b$RELAY\\b/22/g" \
 		-e "s/\\b$ME@/${3:-support}@/g" <<<"$2")"
 }
+# shown CMD: CMD as shown in the test's output: with the fingerprint pinned.
+shown() {
+	local c=$1
+	[[ $c =~ SHA256:[^\ ]* ]] && c=${c/"${BASH_REMATCH[0]}"/$CUSTFP}
+	printf '%s\n' "$c"
+}
 N='[0-9]+\.[0-9]+'
 NL=$'\n'
 IDENT='SSH-2\.0-OpenSSH_[^ ]+( [^|]*)?'
@@ -159,10 +168,11 @@ req() {
 # stdout matching REGEX.
 tc_is() {
 	local c
+	local -a argv
 	c=$(sub "$ECFG" "$4")
-	eval "local argv=($c)"
+	eval "argv=($c)"
 	run timeout 60 "${argv[@]}" </dev/null
-	show "$4" "$RUN_OUT"
+	show "$(shown "$4")" "$RUN_OUT"
 	like "^exit $1, stderr '', $2" "exit $RUN_RC, stderr '$RUN_ERR', ${RUN_OUT%%$'\n'*}" "$3"
 }
 
@@ -201,7 +211,7 @@ is_int 124 "$RUN_RC" "before the Match block, the tunnel key could forward a Uni
 	diag "$RUN_ERR"
 sed "s|^Match User tunnel,support|Match User $ME|" <<<"$MATCH" >>"$RELAYDIR/sshd_config"
 SSHD_PORT=$RELAY SSHD_DIR=$RELAYDIR SSHD_LOG=$RELAYDIR/sshd.log SSHD_PID=$RELAYPID
-fwd_sshd_down && fwd_sshd_up || bail "the relay's sshd did not restart"
+{ fwd_sshd_down && fwd_sshd_up; } || bail "the relay's sshd did not restart"
 ssh_unix_fwd after
 is_int 255 "$RUN_RC" "with the Match block (AllowStreamLocalForwarding no): refused"
 like 'remote port forwarding failed for listen path' "$RUN_ERR" "... ssh says so"
@@ -234,13 +244,16 @@ tc_is 2 "TUNNEL CRITICAL - $J: cannot open a channel to localhost:$RELAY: [^|]*p
 run timeout 30 "$TOOLS/tunnelcheck" -F "$CCFG" -J "$ME@relay.example.com" -H localhost -p "$RP" --ssh
 like "^TUNNEL CRITICAL - $J: cannot open a channel to localhost:$RP: [^|]*prohibited" "$RUN_OUT" \
 	"the tunnel key opens nothing, not even localhost:2022"
-run timeout 20 "$TOOLS/fwdpipe" -F "$CCFG" -o ExitOnForwardFailure=yes -R "$RP2:localhost:$CUST" "$ME@relay.example.com" </dev/null
-is_int 1 "$RUN_RC" "the tunnel key listens nowhere else: fwdpipe -R on another port fails (exit 1)"
+eval "argv=($(sub "$CCFG" "$C_FWD2"))"
+run timeout 20 "${argv[@]}" </dev/null
+is_int 1 "$RUN_RC" "the tunnel key listens nowhere else: $C_FWD2 exits 1"
 like "(^|$NL)fwdpipe: -R localhost:$RP2:localhost:$CUST: the server refused to listen on localhost:$RP2 " "$RUN_ERR" \
 	"... the refusal logged"
-show "fwdpipe -R 2023:localhost:22 tunnel@relay.example.com" "$(sed "s/\\b$RP2\\b/2023/g" <<<"$RUN_ERR")" tunnel
+show "$C_FWD2" "$(sed "s/\\b$RP2\\b/2023/g" <<<"$RUN_ERR")" tunnel
 run timeout 20 ssh -F "$ECFG" -T "$ME@relay.example.com" 'echo shell' </dev/null
 is "1:" "$RUN_RC:$RUN_OUT" "no command or shell with the engineer's key (command=\"false\" exits 1)"
+run timeout 20 ssh -F "$CCFG" -T "$ME@relay.example.com" 'echo shell' </dev/null
+is "1:" "$RUN_RC:$RUN_OUT" "... nor with the tunnel key"
 
 # ---- after the expiry time ---------------------------------------------------------
 # Waiting for the clock (not for a server): the keys expire at EXPIRY.

@@ -22,6 +22,7 @@
 # and STOPPING=1; and systemd-analyze verify accepts the unit (with
 # ExecStart at the built fwdpipe) as the instance fwdpipe@gpu.service.
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2001 # sed on multi-line text and blocks
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}" "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/t/tap/libtap.sh"
@@ -195,6 +196,12 @@ diag "status: $st"
 like '^STATUS=public: up [0-9]+s; forwards 1/1 up; ' "$st" "... STATUS= (systemctl status) says up, 1/1 forwards up"
 is "600" "$(stat -c %a "$SOCK" 2>&1)" "the status socket is mode 0600"
 
+# shown CMD: CMD as shown in the test's output: with the fingerprint pinned.
+shown() {
+	local c=$1
+	[[ $c =~ SHA256:[^\ ]* ]] && c=${c/"${BASH_REMATCH[0]}"/$GPUFP}
+	printf '%s\n' "$c"
+}
 N_='[0-9]+\.[0-9]+'
 # tc_is RC REGEX DESC CMD: the README's tunnelcheck command (with the
 # socket's path and the ports of the test) exits RC, nothing on stderr,
@@ -205,9 +212,10 @@ tc_is() {
 	c=${c//2000/$RP}
 	c=${c/#tunnelcheck -J /tunnelcheck -F $SCFG -J }
 	[[ $c =~ SHA256:[^\ ]* ]] && c=${c/"${BASH_REMATCH[0]}"/$GPUFP}
-	eval "local argv=($c)"
+	local -a argv
+	eval "argv=($c)"
 	run timeout 60 "${argv[@]}" </dev/null
-	diag "\$ $4" "$(sed -e "s/\\b$RP\\b/2000/g" <<<"$RUN_OUT")"
+	diag "\$ $(shown "$4")" "$(sed -e "s/\\b$RP\\b/2000/g" <<<"$RUN_OUT")"
 	like "^exit $1, stderr '', $2" "exit $RUN_RC, stderr '$RUN_ERR', ${RUN_OUT%%$'\n'*}" "$3"
 }
 tc_is 0 "TUNNEL OK - fwdpipe to public up [0-9]+s, 1/1 forwards up, 0 reconnects in the last 1h00m00s \\| " \
