@@ -84,3 +84,4 @@ INTEGRATION_TESTS += \
 	t/walkthrough-systemd.t \
 	t/walkthrough-proxy.t \
 	t/walkthrough-support.t
+EXTRA_DIST += t/tap/readme.sh

@@ -21,7 +21,7 @@
 . "$top_srcdir/t/tap/fixtures.sh"
 . "$top_srcdir/t/tap/fixtures-fwd.sh"
 
-README=${WALKTHROUGH_README:-$top_srcdir/README.md}
+. "$top_srcdir/t/tap/readme.sh"
 TOOLS=$(cd "$top_builddir/tools" && pwd)
 fixture_require "$TOOLS/fwdpipe" "$TOOLS/tunnelcheck" "$TOOLS/jumpcat" python3 ps pgrep
 # The README's commands name the tools bare: the built ones come first.
@@ -43,26 +43,9 @@ C_CHECK='tunnelcheck -H 127.0.0.1 -p 9906 --expect caching_sha2_password'
 C_CHECK_TCP='tunnelcheck -H 127.0.0.1 -p 9906'
 C_CHECK_J='tunnelcheck -J bastion -H 127.0.0.1 -p 3306 --expect caching_sha2_password'
 
-text=$(<"$README") || bail "cannot read $README"
-# readme_has_cmd CMD: a line of the README is CMD, after an optional prompt
-# ("$ ", "laptop$ ", "# ") and without a trailing "  # comment".
-readme_has_cmd() {
-	local l
-	while IFS= read -r l; do
-		[[ $l =~ ^[a-z]*[\$#]\ (.*)$ ]] && l=${BASH_REMATCH[1]}
-		l=${l%%  *#*}
-		[[ $l == "$1" ]] && return 0
-	done <<<"$text"
-	return 1
-}
-if [[ $text == *"$BLOCK"* ]]; then
-	ok "README: the Host bastion block, as the test uses it" true
-else
-	ok "README: the Host bastion block, as the test uses it" false
-	diag "$BLOCK"
-fi
+readme_block "the Host bastion block, as the test uses it" "$BLOCK"
 for c in "$C_FWD" "$C_CHECK" "$C_CHECK_TCP" "$C_CHECK_J"; do
-	ok "README: \$ $c" readme_has_cmd "$c"
+	ok "README: \$ $c" readme_cmd "$c"
 done
 
 # ---- the stand-ins ------------------------------------------------------------

@@ -25,7 +25,7 @@
 . "$top_srcdir/t/tap/libtap.sh"
 . "$top_srcdir/t/tap/fixtures.sh"
 
-README=${WALKTHROUGH_README:-$top_srcdir/README.md}
+. "$top_srcdir/t/tap/readme.sh"
 TOOLS=$(cd "$top_builddir/tools" && pwd)
 fixture_require "$TOOLS/fwdpipe" "$TOOLS/tunnelcheck" python3 curl ssh ssh-keygen ss timeout
 PATH=$TOOLS:$PATH
@@ -58,29 +58,8 @@ C_CHK_KEY='tunnelcheck -J public -H localhost -p 2000 --hostkey SHA256:'
 C_CHK_API="tunnelcheck -J gpu -H localhost -p 8000 --send 'GET / HTTP/1.0\\r\\n\\r\\n' --expect '200 OK'"
 C_CHK_FWD="tunnelcheck -H 127.0.0.1 -p 3000 --send 'GET / HTTP/1.0\\r\\n\\r\\n' --expect '200 OK'"
 
-text=$(<"$README") || bail "cannot read $README"
-# readme_cmd CMD: print the line of the README that is CMD (or, for CMD
-# ending in "SHA256:", starts with it), after an optional prompt ("$ ",
-# "laptop$ ", "# "), without the prompt and any trailing "  # comment".
-readme_cmd() {
-	local l
-	while IFS= read -r l; do
-		[[ $l =~ ^[a-z]*[\$#]\ (.*)$ ]] && l=${BASH_REMATCH[1]}
-		l=${l%%  *#*}
-		if [[ $l == "$1" || ($1 == *SHA256: && $l == "$1"*) ]]; then
-			printf '%s\n' "$l"
-			return 0
-		fi
-	done <<<"$text"
-	return 1
-}
 for b in "$BLOCK_PUBLIC" "$BLOCK_GPU"; do
-	if [[ $text == *"$b"* ]]; then
-		ok "README: the ${b%%$'\n'*} block, as the test uses it" true
-	else
-		ok "README: the ${b%%$'\n'*} block, as the test uses it" false
-		diag "$b"
-	fi
+	readme_block "the ${b%%$'\n'*} block, as the test uses it" "$b"
 done
 for c in "$C_R" "$C_SSH" "$C_L" "$C_CURL" "$C_CHK_SSH" "$C_CHK_KEY" "$C_CHK_API" "$C_CHK_FWD"; do
 	ok "README: \$ $c" readme_cmd "$c"

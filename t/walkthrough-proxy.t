@@ -25,7 +25,7 @@
 . "$top_srcdir/t/tap/libtap.sh"
 . "$top_srcdir/t/tap/fixtures.sh"
 
-README=${WALKTHROUGH_README:-$top_srcdir/README.md}
+. "$top_srcdir/t/tap/readme.sh"
 TOOLS=$(cd "$top_builddir/tools" && pwd)
 fixture_require "$TOOLS/jumpcat" "$TOOLS/tunnelcheck" ssh git stat timeout
 PATH=$TOOLS:$PATH
@@ -65,22 +65,7 @@ C_CHK3='tunnelcheck -J build.internal -H localhost -p 22 --ssh'
 C_FWD='fwdpipe -L 9906:127.0.0.1:3306 bastion.internal'
 C_DB='tunnelcheck -H 127.0.0.1 -p 9906 --expect caching_sha2_password'
 
-text=$(<"$README") || bail "cannot read $README"
-readme_cmd() {
-	local l
-	while IFS= read -r l; do
-		[[ $l =~ ^[a-z]*[\$#]\ (.*)$ ]] && l=${BASH_REMATCH[1]}
-		l=${l%%  *#*}
-		[[ $l == "$1" ]] && return 0
-	done <<<"$text"
-	return 1
-}
-if [[ $text == *"$BLOCK"* ]]; then
-	ok "README: the github.com and *.internal blocks" true
-else
-	ok "README: the github.com and *.internal blocks" false
-	diag "$BLOCK"
-fi
+readme_block "the github.com and *.internal blocks" "$BLOCK"
 for c in "$C_AUTH" "$C_SSH" "$C_CLONE" "$C_SSH2" "$C_CHK" "$C_CHK2" "$C_CHK3" "$C_FWD" "$C_DB"; do
 	ok "README: \$ $c" readme_cmd "$c"
 done

@@ -28,7 +28,7 @@
 . "$top_srcdir/t/tap/fixtures.sh"
 . "$top_srcdir/t/tap/fixtures-fwd.sh"
 
-README=${WALKTHROUGH_README:-$top_srcdir/README.md}
+. "$top_srcdir/t/tap/readme.sh"
 AKL=$top_srcdir/contrib/authorized-keys-line
 TOOLS=$(cd "$top_builddir/tools" && pwd)
 fixture_require "$TOOLS/fwdpipe" "$TOOLS/tunnelcheck" "$AKL" ssh ssh-keygen ss date timeout pgrep ps
@@ -58,26 +58,8 @@ C_CHK='tunnelcheck -J support@relay.example.com -H localhost -p 2022 --hostkey S
 C_SSH='ssh acme'
 C_CHK22='tunnelcheck -J support@relay.example.com -H localhost -p 22 --ssh'
 
-text=$(<"$README") || bail "cannot read $README"
-readme_cmd() {
-	local l
-	while IFS= read -r l; do
-		[[ $l =~ ^[a-z]*[\$#]\ (.*)$ ]] && l=${BASH_REMATCH[1]}
-		l=${l%%  *#*}
-		if [[ $l == "$1" || ($1 == *SHA256: && $l == "$1"*) ]]; then
-			printf '%s\n' "$l"
-			return 0
-		fi
-	done <<<"$text"
-	return 1
-}
 for b in "$MATCH" "$BLOCK"; do
-	if [[ $text == *"$b"* ]]; then
-		ok "README: the ${b%%$'\n'*} block" true
-	else
-		ok "README: the ${b%%$'\n'*} block" false
-		diag "$b"
-	fi
+	readme_block "the ${b%%$'\n'*} block" "$b"
 done
 for c in "$C_LINE1" "$C_LINE2" "$C_FWD" "$C_FWD2" "$C_CHK" "$C_SSH" "$C_CHK22"; do
 	ok "README: \$ $c" readme_cmd "$c"

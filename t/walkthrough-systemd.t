@@ -29,7 +29,7 @@
 . "$top_srcdir/t/tap/fixtures.sh"
 . "$top_srcdir/t/tap/fixtures-fwd.sh"
 
-README=${WALKTHROUGH_README:-$top_srcdir/README.md}
+. "$top_srcdir/t/tap/readme.sh"
 UNIT=$top_srcdir/contrib/systemd/fwdpipe@.service
 TOOLS=$(cd "$top_builddir/tools" && pwd)
 fixture_require "$TOOLS/fwdpipe" "$TOOLS/tunnelcheck" python3 ssh-keygen stat pgrep ps
@@ -52,25 +52,7 @@ C_ENABLE='systemctl enable --now fwdpipe@gpu'
 C_STATUS='tunnelcheck --status /run/fwdpipe/gpu/status.sock -w 3 -c 10'
 C_CHK='tunnelcheck -J public -H localhost -p 2000 --hostkey SHA256:'
 
-text=$(<"$README") || bail "cannot read $README"
-readme_cmd() {
-	local l
-	while IFS= read -r l; do
-		[[ $l =~ ^[a-z]*[\$#]\ (.*)$ ]] && l=${BASH_REMATCH[1]}
-		l=${l%%  *#*}
-		if [[ $l == "$1" || ($1 == *SHA256: && $l == "$1"*) ]]; then
-			printf '%s\n' "$l"
-			return 0
-		fi
-	done <<<"$text"
-	return 1
-}
-if [[ $text == *"$BLOCK"* ]]; then
-	ok "README: the service user's Host public block" true
-else
-	ok "README: the service user's Host public block" false
-	diag "$BLOCK"
-fi
+readme_block "the service user's Host public block" "$BLOCK"
 ok "README: the instance file's line $CONF" grep -qxF -e "$CONF" "$README"
 for c in "$C_ENABLE" "$C_STATUS" "$C_CHK"; do
 	ok "README: \$ $c" readme_cmd "$c"
