@@ -46,14 +46,19 @@ diag() {
 }
 
 # tap__result PASSED DESC: print one "ok"/"not ok" line; return PASSED's status.
+# DESC is kept on that one line (a newline from a value in it would start a
+# line the TAP reader could take for a result of its own), and a "#" in it
+# is escaped so that it cannot read as a SKIP or TODO directive.
 tap__result() {
+	local desc=${2//[$'\n\r']/ }
+	desc=${desc//#/\\#}
 	TAP_RUN=$((TAP_RUN + 1))
 	if [[ $1 == 0 ]]; then
-		echo "ok $TAP_RUN - $2"
+		echo "ok $TAP_RUN - $desc"
 		return 0
 	fi
 	TAP_FAILED=$((TAP_FAILED + 1))
-	echo "not ok $TAP_RUN - $2"
+	echo "not ok $TAP_RUN - $desc"
 	return 1
 }
 
