@@ -16,6 +16,8 @@
  */
 #include "config.h"
 
+#include <sys/time.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -158,7 +160,14 @@ fwd_lost_cb(const struct errmsg *e, void *arg)
 		return;
 	fwd_session_gone(f, e);
 	fwd_set_error(f, "%s", e->text);
-	delay = backoff_lost(&f->bo, clock_now());
+	if (e->code == ETIMEDOUT) {
+		/* The path went silent (keepalive): no step of back-off, as
+		 * for a server that cannot be reached; the attempt starts now
+		 * and is started afresh while it gets no answer. */
+		(void)backoff_failure(&f->bo, clock_now(), BACKOFF_TCP);
+		delay = 0;
+	} else
+		delay = backoff_lost(&f->bo, clock_now());
 	if (delay > 0)
 		snprintf(when, sizeof(when), "in %.1f s", delay);
 	else
@@ -234,6 +243,7 @@ fwd_session_cb(struct ssh_session *s, const struct sshconf *cfg,
 	struct fwd *f = arg;
 
 	(void)cfg;
+	event_del(f->probe_ev);
 	if (s == NULL) {
 		fwd_attempt_failed(f, e, fail);
 		return;
@@ -261,10 +271,15 @@ fwd_session_cb(struct ssh_session *s, const struct sshconf *cfg,
 	fwd_check_ready(f);
 }
 
-/* Start an attempt: the whole jump chain, then the session. */
+/* Start an attempt: the whole jump chain, then the session.  A reconnect
+ * (or a probe) whose first host has not answered within the probe interval
+ * is started afresh then (fwd_probe_cb), rather than waiting out TCP's own
+ * SYN retries, which space out to 8 s and more, up to ConnectTimeout. */
 static void
 fwd_attempt(struct fwd *f)
 {
+	struct timeval tv;
+
 	if (f->exiting)
 		return;
 	if (f->jump != NULL) {
@@ -275,7 +290,37 @@ fwd_attempt(struct fwd *f)
 	log_debug("connecting to %s", f->o->dest);
 	f->jump = jump_session(f->base, f->o->dest, f->jo, fwd_session_cb,
 	    fwd_lost_cb, f);
+	if (f->ever_up || f->probing) {
+		tv.tv_sec = (time_t)f->bo.p.probe_interval;
+		tv.tv_usec = (suseconds_t)((f->bo.p.probe_interval -
+		    (double)tv.tv_sec) * 1e6);
+		event_add(f->probe_ev, &tv);
+	}
 	fwd_state_changed(f);
+}
+
+/* A reconnect attempt's first host has had the probe interval to answer. */
+static void
+fwd_probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fwd *f = arg;
+
+	(void)fd;
+	(void)what;
+	if (f->jump == NULL || f->s != NULL || jump_reached(f->jump) ||
+	    f->exiting)
+		return;
+	if (!f->probing)
+		log_warn("%s: no answer in %.0f s; probing every %.0f s",
+		    f->o->dest, f->bo.p.probe_interval,
+		    f->bo.p.probe_interval);
+	else
+		log_debug("%s: no answer in %.0f s; probing again",
+		    f->o->dest, f->bo.p.probe_interval);
+	f->probing = 1;
+	(void)backoff_failure(&f->bo, clock_now(), BACKOFF_TCP);
+	event_del(f->retry_ev);
+	fwd_attempt(f);
 }
 
 static void
@@ -460,6 +505,7 @@ fwd_start(struct event_base *base, const struct fwd_opts *o, fwd_cb cb,
 	TAILQ_INIT(&f->conns);
 	f->retry_ev = evtimer_new(base, fwd_retry_cb, f);
 	f->drop_ev = event_new(base, -1, 0, fwd_drop_cb, f);
+	f->probe_ev = evtimer_new(base, fwd_probe_cb, f);
 	f->watchdog_ev = event_new(base, -1, EV_PERSIST, fwd_watchdog_cb, f);
 	f->state = STATUS_CONNECTING;
 	memset(&bp, 0, sizeof(bp));
@@ -566,6 +612,8 @@ fwd_free(struct fwd *f)
 		event_free(f->retry_ev);
 	if (f->drop_ev != NULL)
 		event_free(f->drop_ev);
+	if (f->probe_ev != NULL)
+		event_free(f->probe_ev);
 	if (f->watchdog_ev != NULL)
 		event_free(f->watchdog_ev);
 	sshconf_free(&f->cfg);

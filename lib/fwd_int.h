@@ -120,6 +120,8 @@ struct fwd {
 	struct backoff bo;
 	struct event *retry_ev;		/* next attempt */
 	struct event *drop_ev;		/* tear the lost session down */
+	struct event *probe_ev;		/* a reconnect attempt's TCP connect
+					   unanswered: start afresh */
 	double up_since;		/* clock_now() when the session came up */
 	int ever_up;
 	uint64_t reconnects;

@@ -440,6 +440,9 @@ ssh_session_keepalive(struct ssh_session *s, double now)
 	if (quiet < interval * (s->probes_unanswered + 1))
 		return;
 	if (s->probes_unanswered >= s->opts.alive_count) {
+		/* ETIMEDOUT tells the owner the path went silent, rather
+		 * than the server ending the session. */
+		s->err.code = ETIMEDOUT;
 		ssh_session_fail(s, SSH_FAIL_CONNECT, "%s: timeout, server not "
 		    "responding (%d probes over %.0f s unanswered)",
 		    s->opts.label, s->probes_unanswered, quiet);

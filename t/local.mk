@@ -85,3 +85,14 @@ INTEGRATION_TESTS += \
 	t/walkthrough-proxy.t \
 	t/walkthrough-support.t
 EXTRA_DIST += t/tap/readme.sh
+
+# Network faults: test hosts in network namespaces (t/tap/netns.sh), and a
+# relay that delays every byte (t/helper/delayrelay).
+check_PROGRAMS += t/helper/delayrelay
+t_helper_delayrelay_SOURCES = t/helper/delayrelay.c \
+	t/helper/listen.c t/helper/listen.h
+INTEGRATION_TESTS += \
+	t/netfault-data.t \
+	t/netfault-blackhole.t \
+	t/netfault-flap.t
+EXTRA_DIST += t/tap/netns.sh
