@@ -96,3 +96,46 @@ INTEGRATION_TESTS += \
 	t/netfault-blackhole.t \
 	t/netfault-flap.t
 EXTRA_DIST += t/tap/netns.sh
+
+# Every fuzz harness, linked with t/fuzz/replay.c instead of libFuzzer, runs
+# over its corpus in make check (t/fuzz-corpus.t): each seed, each input a
+# fuzzing run kept and each input that once crashed is a regression test,
+# under the sanitizers in CI's first pass.
+FUZZ_REPLAYS = t/fuzz/endpoint-replay \
+	t/fuzz/fwdspec-replay \
+	t/fuzz/knownhosts-replay \
+	t/fuzz/proxy_http-replay \
+	t/fuzz/proxy_socks-replay \
+	t/fuzz/proxy_url-replay \
+	t/fuzz/range-replay \
+	t/fuzz/socks_server-replay \
+	t/fuzz/sshconf-replay \
+	t/fuzz/sshident-replay \
+	t/fuzz/sshkey-replay \
+	t/fuzz/status-replay
+check_PROGRAMS += $(FUZZ_REPLAYS)
+t_fuzz_endpoint_replay_SOURCES = t/fuzz/endpoint-fuzz.c t/fuzz/replay.c
+t_fuzz_endpoint_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_fwdspec_replay_SOURCES = t/fuzz/fwdspec-fuzz.c t/fuzz/replay.c
+t_fuzz_fwdspec_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_knownhosts_replay_SOURCES = t/fuzz/knownhosts-fuzz.c t/fuzz/replay.c
+t_fuzz_knownhosts_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_proxy_http_replay_SOURCES = t/fuzz/proxy_http-fuzz.c t/fuzz/replay.c
+t_fuzz_proxy_http_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_proxy_socks_replay_SOURCES = t/fuzz/proxy_socks-fuzz.c t/fuzz/replay.c
+t_fuzz_proxy_socks_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_proxy_url_replay_SOURCES = t/fuzz/proxy_url-fuzz.c t/fuzz/replay.c
+t_fuzz_proxy_url_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_range_replay_SOURCES = t/fuzz/range-fuzz.c t/fuzz/replay.c
+t_fuzz_range_replay_LDADD = $(HOPKIT_LIBS) -lm
+t_fuzz_socks_server_replay_SOURCES = t/fuzz/socks_server-fuzz.c t/fuzz/replay.c
+t_fuzz_socks_server_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_sshconf_replay_SOURCES = t/fuzz/sshconf-fuzz.c t/fuzz/replay.c
+t_fuzz_sshconf_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_sshident_replay_SOURCES = t/fuzz/sshident-fuzz.c t/fuzz/replay.c
+t_fuzz_sshident_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_sshkey_replay_SOURCES = t/fuzz/sshkey-fuzz.c t/fuzz/replay.c
+t_fuzz_sshkey_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_status_replay_SOURCES = t/fuzz/status-fuzz.c t/fuzz/replay.c
+t_fuzz_status_replay_LDADD = $(HOPKIT_LIBS)
+INTEGRATION_TESTS += t/fuzz-corpus.t
