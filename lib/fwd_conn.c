@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,14 +177,20 @@ fwd_conn_open(struct fwd_conn *k)
 		k->timer = NULL;
 	}
 	if (k->fw->kind == STATUS_FWD_DYNAMIC) {
-		/* The channel takes one handle; the other answers SOCKS. */
-		k->reply_fd = k->fd;
-		fd = dup(k->fd);
-		if (fd == -1) {
-			log_warn("%s: %s", k->fw->text, strerror(errno));
-			fwd_conn_socks_refuse(k, k->reply_fd,
+		/* The channel takes the socket; a second handle answers
+		 * SOCKS while the open takes.  The channel keeps the first:
+		 * accepted sockets stay clear of fwd_listen.c's headroom. */
+		k->reply_fd = fcntl(k->fd, F_DUPFD_CLOEXEC, 0);
+		if (k->reply_fd == -1) {
+			int err = errno;
+
+			/* Out of descriptors: one of a burst of refusals. */
+			if (err == EMFILE || err == ENFILE)
+				fwd_listen_refused(k->fw, err);
+			else
+				log_warn("%s: %s", k->fw->text, strerror(err));
+			fwd_conn_socks_refuse(k, k->fd,
 			    SOCKS_SERVER_S5_GENERAL_FAILURE);
-			k->fd = -1;
 			fwd_conn_free(k);
 			return;
 		}

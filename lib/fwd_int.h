@@ -38,6 +38,8 @@ struct ssh_session;
 #define FWD_CONNECT_TIMEOUT 15	/* seconds, when ConnectTimeout is unset */
 #define FWD_ALIVE_INTERVAL 15	/* ServerAliveInterval when unset */
 #define FWD_MAX_LISTENERS 8	/* sockets per local forward */
+#define FWD_BURST_QUIET 2.0	/* s without a refusal ends a burst */
+#define FWD_BURST_REPORT 60.0	/* s between lines in a long burst */
 
 struct fwd;
 
@@ -54,12 +56,20 @@ struct fwd_forward {
 	struct evconnlistener *ls[FWD_MAX_LISTENERS];
 	size_t nls;
 	struct event *resume;		/* accept again after EMFILE */
+	int paused;			/* accept stopped after EMFILE */
+	int reserve;			/* spare descriptor for refusing, or -1 */
+	int fd_limit;			/* RLIMIT_NOFILE, as last read */
+	struct event *burst;		/* out of descriptors: ends the burst */
+	double burst_since;		/* clock_now() at its start or last line */
+	double burst_last;		/* ... at its latest refusal */
+	int burst_err;			/* ... the errno that started it */
+	uint64_t refused;		/* connections refused since burst_since */
+	unsigned pauses;		/* ... times accepting was paused */
 	/* -R */
 	struct ssh_listener *rl;
 	struct event *retry;		/* ask the server again */
 	int answered;			/* the server said yes or no once */
 	unsigned refusals;		/* in a row */
-	int paused;			/* accept stopped after EMFILE */
 };
 
 enum fwd_conn_state {
@@ -156,6 +166,10 @@ void fwd_state_changed(struct fwd *f);
 /* fwd_listen.c: -L and -D sockets. */
 int fwd_listen_open(struct fwd_forward *fw, int family, struct errmsg *e);
 void fwd_listen_close(struct fwd_forward *fw);
+/* A connection of fw refused for want of descriptors after accept (err:
+ * EMFILE, ENFILE): counted and logged with the listener's own refusals,
+ * once per burst.  The caller closes it. */
+void fwd_listen_refused(struct fwd_forward *fw, int err);
 
 /* fwd_conn.c */
 void fwd_conn_local(struct fwd_forward *fw, int fd,

@@ -30,6 +30,7 @@
 #include "xmalloc.h"
 
 #define FWD_STATUS_CLIENT_SECS 5.0
+#define FWD_STATUS_PAUSE 1.0	/* s without accept, out of descriptors */
 
 /* One reader being sent the document. */
 struct fwd_statclient {
@@ -45,6 +46,7 @@ struct fwd_statsock {
 	int fd;
 	char *path;
 	struct event *ev;
+	struct event *resume;	/* accept again after EMFILE */
 	TAILQ_HEAD(, fwd_statclient) clients;
 };
 
@@ -85,6 +87,17 @@ fwd_statclient_cb(evutil_socket_t fd, short what, void *arg)
 	fwd_statclient_free(c);
 }
 
+/* Accept again after running out of descriptors. */
+static void
+fwd_statsock_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct fwd_statsock *ss = arg;
+
+	(void)fd;
+	(void)what;
+	event_add(ss->ev, NULL);
+}
+
 /* A reader connected: build the document now and send it. */
 static void
 fwd_statsock_accept(evutil_socket_t lfd, short what, void *arg)
@@ -100,7 +113,17 @@ fwd_statsock_accept(evutil_socket_t lfd, short what, void *arg)
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Level-triggered: it would wake up at once,
+				 * again and again. */
+				struct timeval tv = clock_tv(FWD_STATUS_PAUSE);
+
+				log_debug("status socket: accept: %s",
+				    strerror(errno));
+				event_del(ss->ev);
+				event_add(ss->resume, &tv);
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
 				log_debug("status socket: accept: %s",
 				    strerror(errno));
@@ -193,6 +216,7 @@ fwd_statsock_open(struct fwd *f, const char *path, struct errmsg *e)
 	TAILQ_INIT(&ss->clients);
 	ss->ev = event_new(f->base, fd, EV_READ | EV_PERSIST,
 	    fwd_statsock_accept, ss);
+	ss->resume = evtimer_new(f->base, fwd_statsock_resume, ss);
 	event_add(ss->ev, NULL);
 	f->ss = ss;
 	return 0;
@@ -208,6 +232,7 @@ fwd_statsock_close(struct fwd *f)
 	while (!TAILQ_EMPTY(&ss->clients))
 		fwd_statclient_free(TAILQ_FIRST(&ss->clients));
 	event_free(ss->ev);
+	event_free(ss->resume);
 	close(ss->fd);
 	(void)unlink(ss->path);
 	free(ss->path);

@@ -332,6 +332,24 @@ jump_tcp_done(int fd, const unsigned char *early, size_t early_len,
 	jump_session_start(h, fd, early, early_len);
 }
 
+/* How a setup error counts: out of descriptors, memory or processes
+ * (for ssh -G or a ProxyCommand) passes, and is retried like a failed
+ * connection; anything else is the configuration's fault. */
+static enum jump_fail
+jump_setup_fail(const struct errmsg *e)
+{
+	switch (e->code) {
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case ENOBUFS:
+	case EAGAIN:
+		return JUMP_FAIL_CONNECT;
+	default:
+		return JUMP_FAIL_CONFIG;
+	}
+}
+
 /* Reach the first host: its ProxyCommand, or a hop. */
 static void
 jump_connect_first(struct jump *j)
@@ -352,7 +370,7 @@ jump_connect_first(struct jump *j)
 			free(cmd);
 			errmsg_set(&j->setup_err, e.code, "%s: ProxyCommand: %.400s",
 			    h->label, e.text);
-			j->setup_fail = JUMP_FAIL_CONFIG;
+			j->setup_fail = jump_setup_fail(&e);
 			event_active(j->timer, EV_TIMEOUT, 1);
 			return;
 		}
@@ -536,7 +554,7 @@ jump_new(struct event_base *base, const char *host, uint16_t port,
 		event_add(j->timer, &tv);
 	}
 	if (jump_build(j, &j->setup_err) == -1) {
-		j->setup_fail = JUMP_FAIL_CONFIG;
+		j->setup_fail = jump_setup_fail(&j->setup_err);
 		event_active(j->timer, EV_TIMEOUT, 1);
 		return j;
 	}

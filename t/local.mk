@@ -58,7 +58,8 @@ INTEGRATION_TESTS += \
 	t/fwdpipe-socks.t \
 	t/fwdpipe-recover.t \
 	t/fwdpipe-systemd.t \
-	t/fwdpipe-jump.t
+	t/fwdpipe-jump.t \
+	t/fwdpipe-limits.t
 EXTRA_DIST += t/tap/fixtures-fwd.sh
 
 # tunnelcheck: states, probes, output formats, usage, paths (proxies, jump
