@@ -34,6 +34,8 @@ cred_clear(struct cred *c)
 /*
  * Check the opened credentials file: a regular file, ours (or root's), not
  * readable or writable by group or others.  show is the printable path.
+ * A file others may read is refused in ssh's words for such a key file
+ * ("Permissions 0644 for 'FILE' are too open"), with the fix.
  */
 static int
 cred_check_file(int fd, const char *show, struct errmsg *e)
@@ -58,9 +60,11 @@ cred_check_file(int fd, const char *show, struct errmsg *e)
 		what = "writable by others";
 	else if (st.st_mode & S_IWGRP)
 		what = "writable by its group";
+	/* ssh's words for a key file that others can read, one line. */
 	if (what != NULL)
-		return errmsg_set(e, EPERM, "proxy auth file %s is %s: chmod 600 %s",
-		    show, what, show);
+		return errmsg_set(e, EPERM, "Permissions 0%3.3o for '%s' are "
+		    "too open: a proxy auth file must not be %s (chmod 600 %s)",
+		    (unsigned)(st.st_mode & 0777), show, what, show);
 	return 0;
 }
 

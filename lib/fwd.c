@@ -33,6 +33,7 @@
 #include "jump.h"
 #include "log.h"
 #include "notify.h"
+#include "permit.h"
 #include "ssh.h"
 #include "xmalloc.h"
 
@@ -426,6 +427,34 @@ fwd_configure(struct fwd *f, struct errmsg *e)
 	return 0;
 }
 
+/*
+ * A -L goes to one fixed target: one --permit-open does not permit is a
+ * configuration error, refused before anything listens (e names the
+ * forward, the target and what is permitted).
+ */
+static int
+fwd_permit_local(struct fwd *f, const struct fwd_forward *fw,
+    struct errmsg *e)
+{
+	const struct fwd_opts *o = f->o;
+	char list[300], one[PERMIT_FORMAT_MAX];
+	size_t off = 0;
+
+	if (permit_match(o->permits, o->npermits, fw->spec.connect_host,
+	    fw->spec.connect_port))
+		return 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < o->npermits && off < sizeof(list); i++) {
+		if (permit_format(&o->permits[i], one, sizeof(one)) == -1)
+			continue;
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i > 0 ? " " : "", one);
+	}
+	return errmsg_set(e, EPERM, "-L %s: %s port %u is not permitted by "
+	    "--permit-open (%s)", fw->text, fw->spec.connect_host,
+	    (unsigned)fw->spec.connect_port, list);
+}
+
 /* Parse the forwards with the final GatewayPorts setting. */
 static int
 fwd_parse_forwards(struct fwd *f, struct errmsg *e)
@@ -457,6 +486,9 @@ fwd_parse_forwards(struct fwd *f, struct errmsg *e)
 			    "forwarding is not supported", a->spec);
 		}
 		fwdspec_format(&fw->spec, fw->text, sizeof(fw->text));
+		if (fw->kind == STATUS_FWD_LOCAL &&
+		    fwd_permit_local(f, fw, e) == -1)
+			return -1;
 		fw->state = STATUS_FWD_PENDING;
 		f->nfws++;
 	}

@@ -21,6 +21,7 @@
 
 struct event_base;
 struct fwd;
+struct permit;
 
 /* Exit statuses, as fwdpipe(1) documents them. */
 #define FWD_EXIT_OK 0		/* stopped on request */
@@ -52,6 +53,10 @@ struct fwd_opts {
 	size_t nargs;
 	const char *status_path;	/* --status-socket, or NULL */
 	int first_fatal;		/* -f: the first attempt must work */
+	const struct permit *permits;	/* --permit-open: where -L and -D
+					   connections may go (lib/permit);
+					   none: anywhere */
+	size_t npermits;
 };
 
 /* What the owner hears: the forwards are set up (once), or fwdpipe must
@@ -65,7 +70,9 @@ typedef void (*fwd_cb)(enum fwd_event ev, int status, void *arg);
 /*
  * Read the configuration, bind the local listeners, open the status
  * socket and start connecting.  Returns NULL with a one-line reason in e
- * and the exit status in *status when it cannot start.  opts must stay
+ * and the exit status in *status when it cannot start: FWD_EXIT_USAGE
+ * also for a -L whose target --permit-open does not permit (a -D
+ * connection to such a target is refused when it asks).  opts must stay
  * valid until fwd_free().
  */
 struct fwd *fwd_start(struct event_base *base, const struct fwd_opts *opts,

@@ -5,7 +5,10 @@
  *
  * A -L connection asks for a direct-tcpip channel to the forward's target;
  * a -D connection first says where with SOCKS (lib/socks_server parses it)
- * and is answered once the channel is open or refused.  While the session
+ * and is answered once the channel is open or refused.  A destination
+ * that --permit-open does not permit is refused at once ("not allowed by
+ * ruleset"), and no channel is asked for; a -L target was checked when
+ * fwdpipe started (lib/fwd.c).  While the session
  * is down both wait for it, up to the connect timeout.  A -R connection
  * arrives as a channel the server opened; the local target is dialed
  * (Happy Eyeballs, timeout) and a refusal closes that channel only.
@@ -30,6 +33,7 @@
 #include "dial.h"
 #include "fwd_int.h"
 #include "log.h"
+#include "permit.h"
 #include "socks_server.h"
 #include "ssh.h"
 #include "xmalloc.h"
@@ -247,6 +251,22 @@ fwd_conn_socks_expired(evutil_socket_t fd, short what, void *arg)
 	fwd_conn_free(k);
 }
 
+/*
+ * A SOCKS client asked for a destination --permit-open does not permit:
+ * answer "connection not allowed by ruleset" (SOCKS5 REP 02; SOCKS4 has
+ * only "rejected", 5B), log it as sshd logs a refused permitopen, and
+ * close without asking for a channel.
+ */
+static void
+fwd_conn_not_permitted(struct fwd_conn *k, int fd)
+{
+	log_notice("%s: SOCKS%d connection from %s to %s port %u refused: "
+	    "not permitted by --permit-open", k->fw->text, k->socks_version,
+	    k->orig, k->host, (unsigned)k->port);
+	fwd_conn_socks_refuse(k, fd, SOCKS_SERVER_S5_NOT_ALLOWED);
+	fwd_conn_free(k);
+}
+
 /* Bytes from a SOCKS client during its handshake. */
 static void
 fwd_conn_socks_read(evutil_socket_t fd, short what, void *arg)
@@ -304,6 +324,11 @@ fwd_conn_socks_read(evutil_socket_t fd, short what, void *arg)
 				k->early_len = (size_t)n - off;
 				k->early = xmalloc(k->early_len);
 				memcpy(k->early, buf + off, k->early_len);
+			}
+			if (!permit_match(k->f->o->permits, k->f->o->npermits,
+			    k->host, k->port)) {
+				fwd_conn_not_permitted(k, fd);
+				return;
 			}
 			event_free(k->ev);
 			k->ev = NULL;

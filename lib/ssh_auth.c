@@ -5,7 +5,9 @@
  * SPDX-License-Identifier: MIT
  *
  * Private keys are read into memory by us (so they can be wiped after
- * use) and given to libssh2_userauth_publickey_frommemory.  An encrypted
+ * use) and given to libssh2_userauth_publickey_frommemory.  As in ssh, a
+ * key file of the user's that group or others may access is ignored,
+ * with ssh's warning, and the next key is tried.  An encrypted
  * key's passphrase comes from $SSH_ASKPASS.  libssh2 1.10 signs RSA keys
  * only with ssh-rsa (SHA-1), which OpenSSH 8.8 and later refuse by
  * default; when an RSA key is refused the message says so.
@@ -91,9 +93,36 @@ ssh_auth_short(const char *path, char *buf, size_t len)
 	return path;
 }
 
-/* Read a whole small file into a new buffer; -1 with errno. */
+/*
+ * ssh's rule for a private key file (sshkey_perm_ok): one the user owns
+ * must give group and others no access at all.  If it does, say so as ssh
+ * does, at any verbosity, and return 0: the key is to be ignored.
+ */
 static int
-ssh_auth_slurp(const char *path, char **out, size_t *len)
+ssh_auth_perm_ok(const char *path, const struct stat *st)
+{
+	if (st->st_uid != getuid() || (st->st_mode & 077) == 0)
+		return 1;
+	log_error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+	log_error("@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @");
+	log_error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+	log_error("Permissions 0%3.3o for '%s' are too open.",
+	    (unsigned)(st->st_mode & 0777), path);
+	log_error("It is required that your private key files are NOT "
+	    "accessible by others.");
+	log_error("This private key will be ignored.");
+	return 0;
+}
+
+/*
+ * Read a whole small file into a new buffer; -1 with errno.  With
+ * keyfile set, a private key file, ssh's permission rule is checked
+ * before a byte is read: -2 if the key is to be ignored (*mode gets its
+ * permission bits).
+ */
+static int
+ssh_auth_slurp(const char *path, char **out, size_t *len, int keyfile,
+    unsigned *mode)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
@@ -107,6 +136,11 @@ ssh_auth_slurp(const char *path, char **out, size_t *len)
 		close(fd);
 		errno = EINVAL;
 		return -1;
+	}
+	if (keyfile && !ssh_auth_perm_ok(path, &st)) {
+		close(fd);
+		*mode = (unsigned)(st.st_mode & 0777);
+		return -2;
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
 	while (got < (size_t)st.st_size) {
@@ -180,7 +214,7 @@ ssh_auth_agent_key_named(struct ssh_session *s,
 		int match;
 
 		snprintf(path, sizeof(path), "%s.pub", s->opts.identity_files[i]);
-		if (ssh_auth_slurp(path, &pub, &len) == -1)
+		if (ssh_auth_slurp(path, &pub, &len, 0, NULL) == -1)
 			continue;
 		match = ssh_auth_pub_is(pub, id->blob, id->blob_len);
 		free(pub);
@@ -289,8 +323,17 @@ ssh_auth_load(struct ssh_session *s, struct ssh_auth *a)
 	const char *path = s->opts.identity_files[a->file];
 	char pubpath[PATH_MAX], shortp[PATH_MAX], prompt[PATH_MAX + 64];
 	struct errmsg e;
+	unsigned mode = 0;
+	int rc;
 
-	if (ssh_auth_slurp(path, &a->priv, &a->priv_len) == -1) {
+	rc = ssh_auth_slurp(path, &a->priv, &a->priv_len, 1, &mode);
+	if (rc == -2) {
+		ssh_auth_tried(a, "%s (permissions 0%3.3o are too open: "
+		    "ignored)", ssh_auth_short(path, shortp, sizeof(shortp)),
+		    mode);
+		return -1;
+	}
+	if (rc == -1) {
 		if (errno != ENOENT)
 			ssh_auth_tried(a, "%s (unreadable: %s)",
 			    ssh_auth_short(path, shortp, sizeof(shortp)),
@@ -304,7 +347,7 @@ ssh_auth_load(struct ssh_session *s, struct ssh_auth *a)
 		return -1;
 	}
 	snprintf(pubpath, sizeof(pubpath), "%s.pub", path);
-	if (ssh_auth_slurp(pubpath, &a->pub, &a->pub_len) == 0 &&
+	if (ssh_auth_slurp(pubpath, &a->pub, &a->pub_len, 0, NULL) == 0 &&
 	    a->ki.type[0] == '\0')
 		(void)sshkey_pub_type(a->pub, a->pub_len, a->ki.type,
 		    sizeof(a->ki.type));
@@ -362,7 +405,10 @@ ssh_auth_files(struct ssh_session *s, struct ssh_auth *a)
 			return 1;
 		if (s->peer_eof || s->io_error)
 			return -1;
-		if (rc == LIBSSH2_ERROR_FILE)
+		/* A wrong passphrase shows as a failed signature (PUBLICKEY_
+		 * UNVERIFIED, with a .pub) or an unpack error (without). */
+		if (rc == LIBSSH2_ERROR_FILE || (a->ki.encrypted &&
+		    rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED))
 			ssh_auth_tried(a, "%s (%s: %s)",
 			    ssh_auth_short(path, shortp, sizeof(shortp)),
 			    a->ki.encrypted ? "wrong passphrase or unusable" :

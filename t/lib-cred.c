@@ -237,19 +237,23 @@ main(void)
 
 	/* Files refused for their modes or type. */
 	check_refused(make_text("alice:s3cr3t-PW\n", 0644),
-	    "proxy auth file %s is readable by others: chmod 600 %s", "mode 0644");
+	    "Permissions 0644 for '%s' are too open: a proxy auth file "
+	    "must not be readable by others (chmod 600 %s)", "mode 0644");
 	check_refused(make_text("alice:s3cr3t-PW\n", 0604),
-	    "proxy auth file %s is readable by others: chmod 600 %s", "mode 0604");
+	    "Permissions 0604 for '%s' are too open: a proxy auth file "
+	    "must not be readable by others (chmod 600 %s)", "mode 0604");
 	check_refused(make_text("alice:s3cr3t-PW\n", 0640),
-	    "proxy auth file %s is readable by its group: chmod 600 %s",
-	    "mode 0640");
+	    "Permissions 0640 for '%s' are too open: a proxy auth file "
+	    "must not be readable by its group (chmod 600 %s)", "mode 0640");
 	check_refused(make_text("alice:s3cr3t-PW\n", 0602),
-	    "proxy auth file %s is writable by others: chmod 600 %s", "mode 0602");
+	    "Permissions 0602 for '%s' are too open: a proxy auth file "
+	    "must not be writable by others (chmod 600 %s)", "mode 0602");
 	check_refused(make_text("alice:s3cr3t-PW\n", 0620),
-	    "proxy auth file %s is writable by its group: chmod 600 %s",
-	    "mode 0620");
+	    "Permissions 0620 for '%s' are too open: a proxy auth file "
+	    "must not be writable by its group (chmod 600 %s)", "mode 0620");
 	check_refused(make_text("alice:s3cr3t-PW\n", 0666),
-	    "proxy auth file %s is readable by others: chmod 600 %s", "mode 0666");
+	    "Permissions 0666 for '%s' are too open: a proxy auth file "
+	    "must not be readable by others (chmod 600 %s)", "mode 0666");
 
 	strcpy(dir, "/tmp/hopkit-cred-dir-XXXXXX");
 	if (mkdtemp(dir) == NULL)
@@ -283,7 +287,8 @@ main(void)
 	ok(rc == 0 && strcmp(c.pass, "s3cr3t-PW") == 0,
 	    "a link to a 0600 file loads");
 	check_refused(link2,
-	    "proxy auth file %s is readable by others: chmod 600 %s",
+	    "Permissions 0644 for '%s' are too open: a proxy auth file "
+	    "must not be readable by others (chmod 600 %s)",
 	    "a link to a 0644 file");
 
 	/* Owner: only root can give a file away. */

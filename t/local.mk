@@ -113,7 +113,8 @@ FUZZ_REPLAYS = t/fuzz/endpoint-replay \
 	t/fuzz/sshconf-replay \
 	t/fuzz/sshident-replay \
 	t/fuzz/sshkey-replay \
-	t/fuzz/status-replay
+	t/fuzz/status-replay \
+	t/fuzz/permit-replay
 check_PROGRAMS += $(FUZZ_REPLAYS)
 t_fuzz_endpoint_replay_SOURCES = t/fuzz/endpoint-fuzz.c t/fuzz/replay.c
 t_fuzz_endpoint_replay_LDADD = $(HOPKIT_LIBS)
@@ -139,4 +140,18 @@ t_fuzz_sshkey_replay_SOURCES = t/fuzz/sshkey-fuzz.c t/fuzz/replay.c
 t_fuzz_sshkey_replay_LDADD = $(HOPKIT_LIBS)
 t_fuzz_status_replay_SOURCES = t/fuzz/status-fuzz.c t/fuzz/replay.c
 t_fuzz_status_replay_LDADD = $(HOPKIT_LIBS)
+t_fuzz_permit_replay_SOURCES = t/fuzz/permit-fuzz.c t/fuzz/replay.c
+t_fuzz_permit_replay_LDADD = $(HOPKIT_LIBS)
 INTEGRATION_TESTS += t/fuzz-corpus.t
+
+# Issue 7's safe defaults, each promise in one file for all three tools:
+# private listeners, CONNECT only on -D, --permit-open, credential and key
+# file modes, no secrets in argv, logs or status, the host-key policy.
+INTEGRATION_TESTS += \
+	t/safe-listen.t \
+	t/safe-socks.t \
+	t/safe-permit.t \
+	t/safe-files.t \
+	t/safe-secrets.t \
+	t/safe-hostkeys.t
+EXTRA_DIST += t/tap/fixtures-safe.sh

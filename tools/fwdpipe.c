@@ -36,10 +36,11 @@
 #include "fdio.h"
 #include "fwd.h"
 #include "log.h"
+#include "permit.h"
 
-#define FWDPIPE_MAX_ARGS 256	/* -o, -i, -L/-R/-D, each */
+#define FWDPIPE_MAX_ARGS 256	/* -o, -i, -L/-R/-D, --permit-open, each */
 
-enum { OPT_STATUS_SOCKET = CLI_LONG_ONLY };
+enum { OPT_STATUS_SOCKET = CLI_LONG_ONLY, OPT_PERMIT_OPEN };
 
 static const struct cli_option fwdpipe_options[] = {
 	{ NULL, no_argument, '4', NULL, "use IPv4 only" },
@@ -68,6 +69,9 @@ static const struct cli_option fwdpipe_options[] = {
 	{ NULL, no_argument, 'N', NULL, "no command (always so; for ssh's sake)" },
 	{ NULL, no_argument, 'n', NULL, "accepted for ssh's sake; no effect" },
 	{ NULL, no_argument, 'T', NULL, "accepted for ssh's sake; no effect" },
+	{ "permit-open", required_argument, OPT_PERMIT_OPEN, "host:port",
+	  "-L and -D may connect only there (repeatable; [v6addr]:port,\n"
+	  "                   * for any host or port; as sshd's PermitOpen)" },
 	{ "status-socket", required_argument, OPT_STATUS_SOCKET, "path",
 	  "answer each connection to this Unix socket with a JSON status" },
 	{ NULL, no_argument, 'v', NULL, "more messages (repeat for more)" },
@@ -82,6 +86,7 @@ struct fwdpipe {
 	const char *options[FWDPIPE_MAX_ARGS];
 	const char *identities[FWDPIPE_MAX_ARGS];
 	struct fwd_arg args[FWDPIPE_MAX_ARGS];
+	struct permit permits[FWDPIPE_MAX_ARGS];
 	int verbose;
 	int background;		/* -f */
 	int syslog;		/* -y */
@@ -96,9 +101,9 @@ fwdpipe_usage(FILE *out)
 {
 	fprintf(out, "usage: fwdpipe [-46fgNnTvy] [-F file] [-o Key=Value] "
 	    "[-i file] [-J jump] [-p port]\n"
-	    "               [-l user] [-L spec]... [-R spec]... [-D spec]... "
-	    "[--status-socket path]\n"
-	    "               [user@]host[:port]\n");
+	    "               [-l user] [-L spec]... [-R spec]... [-D spec]...\n"
+	    "               [--permit-open host:port]... "
+	    "[--status-socket path] [user@]host[:port]\n");
 }
 
 static void
@@ -224,6 +229,15 @@ fwdpipe_parse(struct fwdpipe *p, int argc, char **argv)
 		case 'n':
 		case 'T':
 			break;
+		case OPT_PERMIT_OPEN:
+			if (p->o.npermits == FWDPIPE_MAX_ARGS)
+				return fwdpipe_usage_error("more than %d "
+				    "--permit-open", FWDPIPE_MAX_ARGS);
+			if (permit_parse(optarg, &p->permits[p->o.npermits],
+			    &e) == -1)
+				return fwdpipe_usage_error("%s", e.text);
+			p->o.npermits++;
+			break;
 		case OPT_STATUS_SOCKET:
 			p->o.status_path = optarg;
 			break;
@@ -260,6 +274,7 @@ fwdpipe_parse(struct fwdpipe *p, int argc, char **argv)
 		return fwdpipe_usage_error("bad destination \"%s\"", p->o.dest);
 	p->o.options = p->options;
 	p->o.identities = p->identities;
+	p->o.permits = p->permits;
 	p->o.args = p->args;
 	p->o.first_fatal = p->background;
 	return -1;

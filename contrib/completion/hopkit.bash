@@ -37,8 +37,9 @@ _hopkit_options() {
 		operands=2 ;;
 	fwdpipe)
 		opts='-4 -6 -D -F -J -L -N -R -T -V -f -g -h -i -l -n -o -p -v
-		      -y --help --status-socket --version'
-		argopts='-D -F -J -L -R -i -l -o -p --status-socket'
+		      -y --help --permit-open --status-socket --version'
+		argopts='-D -F -J -L -R -i -l -o -p --permit-open
+		      --status-socket'
 		operands=1 ;;
 	tunnelcheck)
 		local phases='resolve connect hop banner kex auth expect' p

@@ -120,7 +120,7 @@ fixture__missing() {
 	ip | ss) pkg=iproute2 ;;
 	nft) pkg=nftables ;;
 	timeout | sha256sum | mkfifo) pkg=coreutils ;;
-	setsid | prlimit) pkg=util-linux ;;
+	setsid | prlimit | setpriv) pkg=util-linux ;;
 	pgrep | ps) pkg=procps ;;
 	strace | socat | tinyproxy | microsocks | openssl | mandoc) pkg=${1##*/} ;;
 	nagios4) pkg=nagios4-core ;;
