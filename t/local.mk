@@ -96,7 +96,7 @@ INTEGRATION_TESTS += \
 	t/netfault-data.t \
 	t/netfault-blackhole.t \
 	t/netfault-flap.t
-EXTRA_DIST += t/tap/netns.sh
+EXTRA_DIST += t/tap/netns.sh t/tap/netfault-fwd.sh
 
 # Every fuzz harness, linked with t/fuzz/replay.c instead of libFuzzer, runs
 # over its corpus in make check (t/fuzz-corpus.t): each seed, each input a

@@ -35,64 +35,8 @@ BOUND=$((INTERVAL * (COUNTMAX + 1) * 1000 + 2000))   # ms: keepalive bound + sla
 BACK=5000                                          # ms after the path returns
 CONNECT_TIMEOUT=15       # fwdpipe's default (the fixture's ssh_config says 10)
 
-netns_add client
-netns_add server
-netns_link client server
-netns_sshd server "ClientAliveInterval 1" "ClientAliveCountMax 2" || bail "no sshd"
-netns_tcpserv server echo || bail "no echo server in the server namespace"
-ECHO_S=$TCPSERV_PORT
-netns_tcpserv client echo || bail "no echo server in the client namespace"
-ECHO_C=$TCPSERV_PORT
+. "$top_srcdir/t/tap/netfault-fwd.sh"
 FWD_PY=$(netns_pycmd client)   # fwd_hold_conn connects from the client namespace
-netns_python
-LP=7001 RP=7002 DP=7003
-SOCK=$T_TMP/fp.sock LOG=$T_TMP/fp.log
-
-# The loss of the session, as fwdpipe logs it ("HOST: timeout, server not
-# responding (...); up T s, N connections closed; reconnecting ...").
-LOST='169\.254\.7\.2: .*connections? closed; reconnecting'
-
-# status PATH...: fwd_status of fwdpipe's socket (a file: no namespace needed).
-status() {
-	FWD_PY=$NETNS_PY fwd_status "$SOCK" "$@"
-}
-# wait_status SECS PATH REGEX: fwd_wait_status on fwdpipe's socket.
-wait_status() {
-	FWD_PY=$NETNS_PY fwd_wait_status "$1" "$SOCK" "$2" "$3"
-}
-# since MS: milliseconds from MS until now.
-since() {
-	echo $(($(tap_now_ms) - $1))
-}
-# wait_lost SECS N: wait until N loss lines are in the log.
-wait_lost() {
-	local end=$(($(tap_now_ms) + $1 * 1000))
-	until (($(grep -cE -e "$LOST" "$LOG") >= $2)); do
-		(($(tap_now_ms) < end)) || return 1
-		sleep 0.02
-	done
-}
-
-# echo_l / echo_r / echo_d: one round trip through -L (from the client
-# namespace), through -R (from the server namespace, to sshd's listener),
-# and through -D (SOCKS5 from the client namespace to the server's echo).
-echo_l() {
-	netns_echo client "$LP" 3
-}
-echo_r() {
-	netns_echo server "$RP" 3
-}
-echo_d() {
-	netns_socks_echo client "$DP" 127.0.0.1 "$ECHO_S" 3
-}
-# wait_echo SECS FN: retry echo function FN until it works or SECS pass.
-wait_echo() {
-	local end=$(($(tap_now_ms) + $1 * 1000))
-	until "$2"; do
-		(($(tap_now_ms) < end)) || return 1
-		sleep 0.05
-	done
-}
 
 netns_spawn client "$LOG" "$FWDPIPE" -F "$SSH_CONFIG" \
 	-o "ServerAliveInterval=$INTERVAL" -o "ServerAliveCountMax=$COUNTMAX" \

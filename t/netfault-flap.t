@@ -34,57 +34,7 @@ BACK=5000                                          # ms after the path returns
 GIVEUP=20                                          # s: a flap not back by then ends the series
 RSS_SLACK=1024                                     # KiB of RSS growth allowed
 
-netns_add client
-netns_add server
-netns_link client server
-netns_sshd server "ClientAliveInterval 1" "ClientAliveCountMax 2" || bail "no sshd"
-netns_tcpserv server echo || bail "no echo server in the server namespace"
-ECHO_S=$TCPSERV_PORT
-netns_tcpserv client echo || bail "no echo server in the client namespace"
-ECHO_C=$TCPSERV_PORT
-netns_python
-LP=7001 RP=7002 DP=7003
-SOCK=$T_TMP/fp.sock LOG=$T_TMP/fp.log
-
-# The loss of the session, as fwdpipe logs it.
-LOST='169\.254\.7\.2: .*connections? closed; reconnecting'
-
-# status PATH... / wait_status SECS PATH REGEX: fwdpipe's status socket (a
-# file: reached from any namespace).
-status() {
-	FWD_PY=$NETNS_PY fwd_status "$SOCK" "$@"
-}
-wait_status() {
-	FWD_PY=$NETNS_PY fwd_wait_status "$1" "$SOCK" "$2" "$3"
-}
-since() {
-	echo $(($(tap_now_ms) - $1))
-}
-# wait_lost SECS N: wait until N loss lines are in the log.
-wait_lost() {
-	local end=$(($(tap_now_ms) + $1 * 1000))
-	until (($(grep -cE -e "$LOST" "$LOG") >= $2)); do
-		(($(tap_now_ms) < end)) || return 1
-		sleep 0.02
-	done
-}
-echo_l() {
-	netns_echo client "$LP" 3
-}
-echo_r() {
-	netns_echo server "$RP" 3
-}
-echo_d() {
-	netns_socks_echo client "$DP" 127.0.0.1 "$ECHO_S" 3
-}
-# wait_echo SECS FN: retry FN until it works or SECS pass.
-wait_echo() {
-	local end=$(($(tap_now_ms) + $1 * 1000))
-	until "$2"; do
-		(($(tap_now_ms) < end)) || return 1
-		sleep 0.05
-	done
-}
+. "$top_srcdir/t/tap/netfault-fwd.sh"
 # all_work: -L, -R and -D each work (-R may wait for its 5 s retry while
 # the server still holds the old session's port).
 all_work() {
