@@ -78,6 +78,9 @@ INTEGRATION_TESTS += \
 INTEGRATION_TESTS += t/contrib-completion.t t/contrib-ssh-config.t \
 	t/contrib-authorized-keys.t
 
+# make install DESTDIR=... puts exactly the expected files; uninstall.
+INTEGRATION_TESTS += t/install.t
+
 # The README's walk-throughs, run as written against local stand-ins.
 INTEGRATION_TESTS += \
 	t/walkthrough-database.t \
