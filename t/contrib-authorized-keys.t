@@ -59,20 +59,7 @@ sshd_reconfig() {
 # sshd tells why an expired key is refused only at LogLevel DEBUG1.
 sshd_reconfig 'LogLevel VERBOSE' 'LogLevel DEBUG1'
 
-# PORTS: free loopback ports, all different, from free_ports N.
-free_ports() {
-	local p q seen
-	PORTS=()
-	while ((${#PORTS[@]} < $1)); do
-		fixture_free_port || bail "no free port"
-		p=$FIXTURE_PORT seen=
-		for q in "${PORTS[@]}"; do
-			[[ $q == "$p" ]] && seen=1
-		done
-		[[ -z $seen ]] && PORTS+=("$p")
-	done
-}
-free_ports 4
+fixture_free_ports 4 || bail "no free port"
 PA=${PORTS[0]} PB=${PORTS[1]} PC=${PORTS[2]} PD=${PORTS[3]}
 
 # line DESC ARG...: run the script with ARG... on the client's key and put

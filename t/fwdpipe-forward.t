@@ -50,19 +50,6 @@ fp_stop() {
 	wait "$1" || FP_RC=$?
 }
 
-# PORTS: free loopback ports, all different, from free_ports N.
-free_ports() {
-	local p q seen
-	PORTS=()
-	while ((${#PORTS[@]} < $1)); do
-		fixture_free_port || bail "no free port"
-		p=$FIXTURE_PORT seen=
-		for q in "${PORTS[@]}"; do
-			[[ $q == "$p" ]] && seen=1
-		done
-		[[ -z $seen ]] && PORTS+=("$p")
-	done
-}
 
 # all_up SOCK: true if the session and every forward are up.
 all_up() {
@@ -168,7 +155,7 @@ except OSError:
 '
 
 # ---- a fwdpipe with -L, -R 0, -D, and a -R to a closed port --------------
-free_ports 3
+fixture_free_ports 3 || bail "no free port"
 LP=${PORTS[0]} DP=${PORTS[1]} PCLOSED=${PORTS[2]}
 SOCK=$T_TMP/a.sock
 fp a -L "$LP:127.0.0.1:$ECHO" -R "0:127.0.0.1:$ECHO" -D "$DP" \
@@ -281,7 +268,7 @@ try:
     socket.socket(socket.AF_INET6).bind(("::1", 0)); print(1)
 except OSError:
     print(0)')
-free_ports 3
+fixture_free_ports 3 || bail "no free port"
 P1=${PORTS[0]} P2=${PORTS[1]} P3=${PORTS[2]}
 fp bind -L "$P1:127.0.0.1:$ECHO" -L "127.0.0.1:$P3:127.0.0.1:$ECHO" -D "$P2"
 B=$FP BLOG=$LOG
@@ -296,7 +283,7 @@ fi
 is "127.0.0.1:$P3" "$(listeners "$P3")" "-L 127.0.0.1:port: that address only"
 fp_stop "$B"
 
-free_ports 1
+fixture_free_ports 1 || bail "no free port"
 P4=${PORTS[0]}
 fp gw -g -L "$P4:127.0.0.1:$ECHO"
 G=$FP GLOG=$LOG
@@ -330,7 +317,7 @@ is_int 1 "$RUN_RC" "ExitOnForwardFailure=yes, -L on a port in use: exit 1"
 is_int 1 "$(grep -c . <<<"$RUN_ERR")" "... with one line on stderr" || diag "$RUN_ERR"
 like "port $BUSY: Address already in use" "$RUN_ERR" "... naming the port and the reason"
 
-free_ports 1
+fixture_free_ports 1 || bail "no free port"
 P5=${PORTS[0]}
 SOCK=$T_TMP/e.sock
 fp eoff -L "$BUSY:127.0.0.1:$ECHO" -L "$P5:127.0.0.1:$ECHO" --status-socket "$SOCK"
@@ -354,7 +341,7 @@ fp_stop "$E"
 
 # -R refused: hold the port on both loopback addresses (sshd's "localhost"
 # listener binds them both and is content with one).
-free_ports 1
+fixture_free_ports 1 || bail "no free port"
 H=${PORTS[0]}
 fwd_hold_port "$H" 120 || bail "cannot hold port $H"
 t0=$(tap_now_ms)
@@ -367,7 +354,7 @@ ok "... at once (${ms} ms)" test "$ms" -lt 10000
 fixture_stop "$FWD_HOLD_PID"
 
 # ---- 7. -f ------------------------------------------------------------------
-free_ports 1
+fixture_free_ports 1 || bail "no free port"
 P6=${PORTS[0]}
 SOCK=$T_TMP/f.sock
 run timeout 30 "$FWDPIPE" -f -F "$SSH_CONFIG" -p "$SSHD_PORT" -L "$P6:127.0.0.1:$ECHO" \
@@ -387,7 +374,7 @@ done
 ok "-f: the background process ends on SIGTERM" test "$i" -lt 250
 ok "-f: ... and removes its status socket" test ! -e "$SOCK"
 
-free_ports 2
+fixture_free_ports 2 || bail "no free port"
 PDOWN=${PORTS[0]} P7=${PORTS[1]}
 SOCK=$T_TMP/f2.sock
 run timeout 30 "$FWDPIPE" -f -F "$SSH_CONFIG" -p "$PDOWN" -L "$P7:127.0.0.1:$ECHO" \

@@ -258,6 +258,22 @@ fixture_free_port() {
 	FIXTURE_PORT=$(<"$pf")
 }
 
+# fixture_free_ports N: set the array PORTS to N loopback ports, all
+# different, each free a moment ago (as fixture_free_port).
+fixture_free_ports() {
+	local p q seen
+	PORTS=()
+	while ((${#PORTS[@]} < $1)); do
+		fixture_free_port || return 1
+		p=$FIXTURE_PORT seen=
+		for q in "${PORTS[@]}"; do
+			[[ $q == "$p" ]] && seen=1
+		done
+		[[ -z $seen ]] && PORTS+=("$p")
+	done
+	return 0
+}
+
 # fixture__sshd_config PORT V6 DIR: write sshd_config, ssh_config, known_hosts
 # in DIR.
 fixture__sshd_config() {
